@@ -1,0 +1,64 @@
+# Client Portal. `make run` serves the demo on SQLite; `make test` runs every test.
+PY        ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+PORT      ?= 8000
+SITE      ?= demo
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/client_portal
+export CLIENT_PORTAL_SITE := $(SITE)
+
+.PHONY: run setup venv demo test test-sqlite test-mariadb bench lint messages clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/.installed
+
+setup: ## virtualenv, dependencies, database and demo data on SQLite
+	scripts/system-deps.sh run
+	$(MAKE) venv
+	@mkdir -p sites/$(SITE)
+	@test -s sites/$(SITE)/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > sites/$(SITE)/secret_key
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+
+run: setup ## serve the demo on http://127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py demo_banner --port $(PORT)
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
+	scripts/system-deps.sh test
+	$(MAKE) venv
+	@scripts/services.sh | tee var-services.txt
+	$(MAKE) test-sqlite
+	@if grep -q "mariadb: up" var-services.txt; then $(MAKE) test-mariadb; else \
+	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!  MariaDB is not reachable on 127.0.0.1:3306: the MariaDB leg is SKIPPED  !!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  if [ -n "$$CI" ] && [ -z "$$ALLOW_SKIP_MARIADB" ] && [ -x /usr/sbin/mariadbd ]; then exit 1; fi; fi
+	@rm -f var-services.txt
+
+test-sqlite:
+	@echo ">> tests on SQLite"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-mariadb:
+	@echo ">> tests on MariaDB ($(MARIADB_URL))"
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: venv ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
+	@for f in bench/*.py; do case $$f in */_*) continue;; esac; $(BIN)/python $$f || exit 1; done
+
+lint: venv
+	$(BIN)/ruff check .
+
+messages: venv ## extract and compile translation catalogs
+	$(BIN)/python manage.py makemessages -a --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*' -i 'sites/*'
+	$(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var

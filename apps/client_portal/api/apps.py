@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The REST API generated from the resource registry, API keys and webhooks."""
+
+    name = "apps.client_portal.api"
+    label = "api"
+    verbose_name = _("API")

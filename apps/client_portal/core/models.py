@@ -1,0 +1,306 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from . import validators
+from .tenancy import Access, Role, ScopedQuerySet, Tenancy
+
+
+class Organization(models.Model):
+    """A client of the provider: a company or a private person."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        PERSON = "person", _("Private person")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(
+        _("country"), max_length=2, choices=validators.COUNTRIES, default="RO"
+    )
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=32,
+        blank=True,
+        help_text=_("Company registration number, or national ID for a private person."),
+    )
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    client_code = models.CharField(
+        _("client code"), max_length=40, unique=True, null=True, blank=True,
+        help_text=_("The provider's own account number for this client."),
+    )
+    notify_by_email = models.BooleanField(_("notify by email"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy(organization="self")
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portal:detail", args=["organization", self.uuid])
+
+    def clean(self):
+        errors = {}
+        for field, check in (
+            ("registration_number", self._check_registration),
+            ("vat_number", lambda: validators.validate_vat(self.country, self.vat_number)),
+            ("phone", lambda: validators.normalize_phone(self.phone, self.country)),
+        ):
+            try:
+                setattr(self, field, check())
+            except ValidationError as exc:
+                errors[field] = exc
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_registration(self):
+        if self.kind == self.Kind.PERSON:
+            return validators.validate_national_id(self.country, self.registration_number)
+        return validators.validate_company_id(self.country, self.registration_number)
+
+
+class Membership(models.Model):
+    """A user's place in an organization, with a role."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")
+        ]
+        ordering = ["organization__name", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    def access(self) -> Access:
+        return Access(
+            user=self.user, organization=self.organization, role=self.role, membership=self
+        )
+
+
+class AuditEvent(models.Model):
+    """One state change or security event: who, when, from where, what changed."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("organization"),
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"], name="audit_org_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """A message in one person's in-portal inbox."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        SUCCESS = "success", _("Success")
+        WARNING = "warning", _("Warning")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("organization"),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy(user="user")
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "user", "-created_at"], name="notif_inbox"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def mark_read(self, **kwargs):
+        if self.read_at is None:
+            self.read_at = timezone.now()
+
+
+class AnnouncementQuerySet(ScopedQuerySet):
+    def for_access(self, access):
+        if access is None:
+            return self.none()
+        now = timezone.now()
+        qs = self.filter(published_at__lte=now).exclude(expires_at__lte=now)
+        if access.provider_wide:
+            return qs
+        if access.organization is None:
+            return self.none()
+        return qs.filter(
+            models.Q(audience_all=True) | models.Q(organizations=access.organization.pk)
+        ).distinct()
+
+
+class Announcement(models.Model):
+    """A message from the provider to all clients or to chosen organizations."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    important = models.BooleanField(_("important"), default=False)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    audience_all = models.BooleanField(
+        _("all organizations"), default=True,
+        help_text=_("Untick to address only the organizations chosen below."),
+    )
+    organizations = models.ManyToManyField(
+        Organization, blank=True, related_name="announcements", verbose_name=_("organizations")
+    )
+
+    objects = AnnouncementQuerySet.as_manager()
+    tenancy = Tenancy(organization="organizations")
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Feedback(models.Model):
+    """An error report or a wish sent by a client to the back office."""
+
+    class Kind(models.TextChoices):
+        ERROR = "error", _("Error report")
+        WISH = "wish", _("Wish")
+        QUESTION = "question", _("Question")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="feedback",
+        verbose_name=_("organization"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("author"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ERROR)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("description"), max_length=10000)
+    page = models.CharField(
+        _("page"), max_length=300, blank=True, help_text=_("Where in the portal it happened.")
+    )
+    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices, protected=False)
+    answer = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy()
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="feedback_org")]
+
+    def __str__(self):
+        return self.subject
+
+    @transition(field=status, source=Status.NEW, target=Status.IN_PROGRESS)
+    def start(self, **kwargs):
+        """Staff take the report in hand."""
+
+    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS], target=Status.ANSWERED)
+    def mark_answered(self, **kwargs):
+        """Staff have answered; the answer text is on the record."""
+
+    @transition(field=status, source=Status.NEW, target=Status.WITHDRAWN)
+    def withdraw(self, **kwargs):
+        """The client takes back a report nobody has started on."""
+
+
+def lock(instance):
+    """Re-read ``instance`` with a row lock; call inside ``transaction.atomic()``."""
+    assert transaction.get_connection().in_atomic_block
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)

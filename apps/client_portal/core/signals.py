@@ -1,0 +1,28 @@
+"""Login, logout and failed-login events go to the audit log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from . import audit
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    audit.record("login", obj=user, actor=user, request=request)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record("logout", obj=user, actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    login = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    audit.record(
+        "login_failed",
+        request=request,
+        actor_label=f"unknown:{login}"[:200] if login else "unknown",
+        changes={"login": str(login)[:200] if login else ""},
+    )

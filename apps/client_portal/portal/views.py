@@ -1,0 +1,289 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from apps.client_portal.core import audit
+from apps.client_portal.core.files import open_download
+from apps.client_portal.core.middleware import set_active_organization
+from apps.client_portal.core.models import Announcement, Membership, Notification
+from apps.client_portal.core.registry import ActionError, registry
+
+from .access import member_required
+from .export import export_csv, export_xlsx
+from .forms import ProfileForm, resource_form
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _safe_next(request, fallback="/"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _readable(request, slug):
+    resource = registry.get(slug)
+    if not request.access.has_role(resource.read_role):
+        # The resource exists but is not for this role: same answer as a stranger.
+        raise Http404
+    return resource
+
+
+@require_GET
+@member_required
+def dashboard(request):
+    access = request.access
+    context = {
+        "cards": registry.cards(access),
+        "announcements": Announcement.objects.for_access(access)[:3],
+        "notifications": Notification.objects.for_access(access).filter(read_at__isnull=True)[:5],
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def select_organization(request):
+    memberships = (
+        Membership.objects.filter(user=request.user, is_active=True, organization__is_active=True)
+        .select_related("organization").order_by("organization__name")
+    )
+    if request.method == "POST":
+        chosen = memberships.filter(organization__uuid=request.POST.get("organization")).first()
+        if chosen is None:
+            messages.error(request, _("Choose one of your organizations."))
+        else:
+            set_active_organization(request, chosen.organization)
+            audit.record("organization.switch", obj=chosen.organization,
+                         organization=chosen.organization, request=request)
+            return redirect(_safe_next(request, reverse("portal:dashboard")))
+    return render(request, "portal/select_organization.html", {
+        "memberships": memberships, "next": _safe_next(request, ""),
+    })
+
+
+def _page_size(request, resource):
+    try:
+        size = int(request.GET.get("page_size", resource.page_size))
+    except ValueError:
+        size = resource.page_size
+    return size if size in PAGE_SIZES else resource.page_size
+
+
+@require_GET
+@member_required
+def resource_list(request, slug):
+    resource = _readable(request, slug)
+    access = request.access
+    if resource.singleton:
+        obj = resource.get_queryset(access).first()
+        if obj is None:
+            raise Http404
+        return redirect("portal:detail", slug=slug, lookup=obj.uuid)
+    qs, filterset = resource.filter_queryset(resource.get_queryset(access), request.GET)
+    paginator = Paginator(qs, _page_size(request, resource))
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    columns = resource.columns()
+    rows = [
+        (obj, [resource.display_text(obj, c.name) for c in columns]) for obj in page.object_list
+    ]
+    context = {
+        "resource": resource,
+        "columns": [(c, resource.column_label(c.name)) for c in columns],
+        "rows": rows,
+        "page": page,
+        "filterset": filterset,
+        "query": params.urlencode(),
+        "ordering": request.GET.get("ordering", ""),
+        "sortable": set(resource.sortable_fields()),
+        "search": request.GET.get("search", ""),
+        "view": request.GET.get("view", ""),
+        "page_size": paginator.per_page,
+        "page_sizes": PAGE_SIZES,
+        "can_create": resource.can_create(access),
+    }
+    template = "portal/_results.html" if request.htmx else "portal/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@member_required
+def resource_export(request, slug, fmt):
+    resource = _readable(request, slug)
+    if not resource.export or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    qs, _filterset = resource.filter_queryset(resource.get_queryset(request.access), request.GET)
+    audit.record(f"{slug}.export", changes={"format": fmt, "query": request.GET.urlencode()},
+                 organization=request.access.organization, request=request)
+    filename = f"{slug}-{timezone.localdate():%Y-%m-%d}"
+    return (export_csv if fmt == "csv" else export_xlsx)(resource, qs, filename)
+
+
+@require_GET
+@member_required
+def resource_detail(request, slug, lookup):
+    resource = _readable(request, slug)
+    access = request.access
+    obj = resource.get_object(access, lookup)
+    fields = [
+        (resource.column_label(name), resource.display_text(obj, name))
+        for name in resource.detail_field_names()
+    ]
+    return render(request, "portal/detail.html", {
+        "resource": resource,
+        "object": obj,
+        "fields": fields,
+        "actions": resource.available_actions(obj, access),
+        "files": [name for name in resource.files if getattr(obj, name, None)],
+        "can_edit": resource.can_edit(obj, access),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def resource_create(request, slug):
+    resource = _readable(request, slug)
+    access = request.access
+    if not resource.can_create(access):
+        raise Http404
+    form_class = resource_form(resource, resource.create_fields)
+    initial = {k: v for k, v in request.GET.items() if k in resource.create_fields}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            resource.save_new(obj, access, request=request)
+        except Exception as exc:
+            if not hasattr(exc, "message_dict") and not hasattr(exc, "messages"):
+                raise
+            _attach_errors(form, exc)
+        else:
+            plain_key = getattr(obj, "plain_key", None)
+            if plain_key:
+                return render(request, "portal/secret_once.html",
+                              {"resource": resource, "object": obj, "secret": plain_key})
+            messages.success(request, _("Saved."))
+            return redirect("portal:detail", slug=slug, lookup=getattr(obj, resource.lookup_field))
+    return render(request, "portal/form.html", {
+        "resource": resource, "form": form,
+        "title": _("New: %(name)s") % {"name": resource.verbose_name()},
+    })
+
+
+def _attach_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def resource_edit(request, slug, lookup):
+    resource = _readable(request, slug)
+    access = request.access
+    obj = resource.get_object(access, lookup)
+    if not resource.can_edit(obj, access):
+        raise Http404
+    before = audit.snapshot(obj, resource.edit_fields)
+    form_class = resource_form(resource, resource.edit_fields)
+    form = form_class(request.POST or None, request.FILES or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            resource.save_edit(obj, before, access, request=request)
+        except Exception as exc:
+            if not hasattr(exc, "messages"):
+                raise
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("portal:detail", slug=slug, lookup=lookup)
+    return render(request, "portal/form.html", {
+        "resource": resource, "form": form, "object": obj,
+        "title": _("Edit: %(name)s") % {"name": obj},
+    })
+
+
+@require_POST
+@member_required
+def resource_action(request, slug, lookup, name):
+    resource = _readable(request, slug)
+    try:
+        obj = resource.run_action(request.access, lookup, name, request=request)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        action = resource.action(name)
+        messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+        if obj is not None and request.POST.get("next"):
+            return redirect(_safe_next(request))
+    return redirect("portal:detail", slug=slug, lookup=lookup)
+
+
+@require_GET
+@member_required
+def resource_download(request, slug, lookup, field):
+    resource = _readable(request, slug)
+    resource.file_field(field)
+    obj = resource.get_object(request.access, lookup)
+    return open_download(resource, obj, field, request.access, request,
+                         inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    before = audit.snapshot(user, ["first_name", "last_name", "language"])
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("account.update", obj=user,
+                     changes=audit.diff(before, audit.snapshot(user, form.fields)),
+                     request=request)
+        messages.success(request, _("Your details are saved."))
+        response = redirect("portal:account")
+        if user.language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True,
+                                samesite="Lax")
+        return response
+    return render(request, "portal/account.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Django's set_language, remembering the choice on the account too."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language) and (
+        language in dict(settings.LANGUAGES)
+    ) and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return django_set_language(request)
+
+
+def _querystring(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def redirect_home(request):
+    return HttpResponseRedirect(reverse("portal:dashboard"))

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs, only those missing.
+# Usage: scripts/system-deps.sh [run|test]
+set -euo pipefail
+want=(build-essential pkg-config libmariadb-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "${1:-run}" = "test" ]; then
+  want+=(chromium poppler-utils wkhtmltopdf wrk mariadb-server redis-server)
+fi
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo ">> installing system packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "!! missing packages and not root: apt-get install ${missing[*]}" >&2; exit 1
+  fi
+else SUDO=""; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,169 @@
+"""The WeasyPrint renderer: valid PDFs, page count, text, and no network fetches.
+
+Plain pytest functions: nothing here needs a database. The reference invoice
+HTML comes from bench/pdf_render.py, so the benchmark and these tests render the
+same document.
+"""
+
+import importlib.util
+import re
+import shutil
+import socket
+import subprocess
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from apps.client_portal.documents import pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+REMOTE_IMAGE = "http://198.51.100.1/x.png"  # TEST-NET-2: never routable
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location(
+        "bench_pdf_render", ROOT / "bench" / "pdf_render.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_bench()
+
+
+@pytest.fixture(scope="module")
+def invoice_html():
+    return bench.sample_invoice_html(20)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail loudly if anything opens a socket connection during the test."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+def page_count(data: bytes) -> int:
+    return int(PdfFileReader(BytesIO(data)).root["/Pages"]["/Count"])
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_invoice_is_a_pdf_with_two_pages(invoice_html, no_network):
+    data = pdf.render_pdf(invoice_html)
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert page_count(data) == 2
+
+
+def test_short_invoice_fits_one_page():
+    data = pdf.render_pdf(bench.sample_invoice_html(3))
+    assert page_count(data) == 1
+
+
+def test_invoice_text_is_extractable(invoice_html, tmp_path):
+    text = pdf_text(pdf.render_pdf(invoice_html), tmp_path)
+    assert "INV-2025-000123" in text
+    assert "Contoso Bakery SRL" in text
+    assert re.search(r"Amount due\s+5\D?252\D80 EUR", text)  # any number format
+    # "Page X of Y" from the @page margin boxes, on every page.
+    assert "Page 1 of 2" in text
+    assert "Page 2 of 2" in text
+
+
+def test_remote_urls_are_refused_and_render_still_succeeds(tmp_path, no_network):
+    html = f"""<!DOCTYPE html><html><head>
+    <link rel="stylesheet" href="https://198.51.100.1/evil.css">
+    <style>body {{ background: url(http://198.51.100.1/bg.png); }}</style>
+    </head><body>
+    <p>Invoice INV-REMOTE-1</p>
+    <img src="{REMOTE_IMAGE}">
+    <img src="ftp://198.51.100.1/y.png">
+    <img src="file:///etc/passwd">
+    </body></html>"""
+    fetcher = pdf.make_url_fetcher()
+    data = pdf.render_pdf(html, url_fetcher=fetcher)
+    assert data.startswith(b"%PDF-")
+    assert page_count(data) == 1
+    assert REMOTE_IMAGE in fetcher.refused
+    assert "https://198.51.100.1/evil.css" in fetcher.refused
+    assert "http://198.51.100.1/bg.png" in fetcher.refused
+    assert "ftp://198.51.100.1/y.png" in fetcher.refused
+    assert "file:///etc/passwd" in fetcher.refused
+    assert len(fetcher.refused) == 5
+    assert no_network == []
+    assert "INV-REMOTE-1" in pdf_text(data, tmp_path)
+
+
+def test_fetcher_refuses_directly():
+    fetcher = pdf.make_url_fetcher()
+    for url in (REMOTE_IMAGE, "https://example.com/", "file:///etc/passwd", "gopher://x/"):
+        with pytest.raises(pdf.PdfResourceRefused):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4
+
+
+def test_static_urls_are_served_from_disk(tmp_path, no_network):
+    # print.css is not applied automatically here: it can only arrive through
+    # the static: link, and its @page box prints the page number.
+    html = """<!DOCTYPE html><html><head>
+    <link rel="stylesheet" href="static:documents/print.css"></head>
+    <body><p>Static check</p></body></html>"""
+    fetcher = pdf.make_url_fetcher()
+    data = pdf.render_pdf(html, print_css=False, url_fetcher=fetcher)
+    assert fetcher.refused == []
+    assert "Page 1 of 1" in pdf_text(data, tmp_path)
+    # Path traversal out of the static directories is refused.
+    with pytest.raises(pdf.PdfResourceRefused):
+        fetcher.fetch("static:../../../../../../etc/passwd")
+    assert pdf.find_static("documents/print.css") is not None
+
+
+def test_rendering_twice_gives_valid_pdfs(invoice_html):
+    first = pdf.render_pdf(invoice_html)
+    second = pdf.render_pdf(invoice_html)
+    for data in (first, second):
+        assert data.startswith(b"%PDF-")
+        assert page_count(data) == 2
+    assert abs(len(first) - len(second)) < 200  # only the IDs and dates differ
+
+
+def test_render_template_to_pdf(invoice_html, tmp_path):
+    from django.test import override_settings
+
+    templates = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(bench.TEMPLATES_DIR)],
+        }
+    ]
+    with override_settings(TEMPLATES=templates):
+        data = pdf.render_template_to_pdf(
+            "documents/sample_invoice.html", bench.sample_invoice_context(20)
+        )
+    assert page_count(data) == 2
+    assert "INV-2025-000123" in pdf_text(data, tmp_path)
+
+
+def test_warm_up_runs_once():
+    pdf.warm_up()
+    assert pdf.warm_up() == 0.0
+    assert pdf.warm_up(force=True) > 0.0
