@@ -2,8 +2,11 @@
 PY        ?= python3
 VENV      := .venv
 BIN       := $(VENV)/bin
-PORT      ?= 8000
-SITE      ?= demo
+PORT      ?= $(shell scripts/profile.py port)
+HOST      ?= $(shell scripts/profile.py host)
+SITE      ?= $(shell scripts/profile.py default_site)
+WORKERS   ?= $(shell scripts/profile.py web_workers)
+THREADS   ?= $(shell scripts/profile.py web_threads)
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/client_portal
 export CLIENT_PORTAL_SITE := $(SITE)
 
@@ -23,12 +26,19 @@ setup: ## virtualenv, dependencies, database and demo data on SQLite
 	@mkdir -p sites/$(SITE)
 	@test -s sites/$(SITE)/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > sites/$(SITE)/secret_key
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(MAKE) var/static/.collected
 	$(BIN)/python manage.py seed_demo --if-empty
 
-run: setup ## serve the demo on http://127.0.0.1:$(PORT)
+# Static files are collected (hashed and compressed) only when they change.
+STATIC_SOURCES := $(shell find apps -path '*/static/*' -type f 2>/dev/null)
+var/static/.collected: $(BIN)/.installed $(STATIC_SOURCES)
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@touch $@
+
+run: setup ## serve the demo on http://$(HOST):$(PORT)
 	@$(BIN)/python manage.py demo_banner --port $(PORT)
-	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+	PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) \
+	  --workers $(WORKERS) --threads $(THREADS) --access-logfile -
 
 test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
 	scripts/system-deps.sh test

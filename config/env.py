@@ -6,6 +6,7 @@ that cannot be read raises ``ImproperlyConfigured`` at start-up instead of
 being silently ignored.
 """
 
+import configparser
 import json
 import os
 from pathlib import Path
@@ -13,8 +14,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SITES_DIR = Path(os.environ.get("CLIENT_PORTAL_SITES_DIR", BASE_DIR / "sites"))
-SITE_NAME = os.environ.get("CLIENT_PORTAL_SITE", "demo")
+
+# The deployment profile (bench.cfg) gives the defaults; the environment wins.
+_profile = configparser.ConfigParser()
+_profile.read(BASE_DIR / "bench.cfg")
+_sites_default = _profile.get("deploy", "sites_dir", fallback="sites")
+SITES_DIR = Path(os.environ.get("CLIENT_PORTAL_SITES_DIR", BASE_DIR / _sites_default))
+SITE_NAME = os.environ.get(
+    "CLIENT_PORTAL_SITE", _profile.get("deploy", "default_site", fallback="demo")
+)
 SITE_DIR = SITES_DIR / SITE_NAME
 
 
