@@ -29,6 +29,20 @@ TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test
 DEBUG = env_bool("DEBUG", False)
 SITE_TITLE = env_str("SITE_TITLE", "Client Portal")
 PROVIDER_NAME = env_str("PROVIDER_NAME", "Example Provider Ltd")
+# The provider's legal details printed on invoices and statements (billing PDFs).
+PROVIDER_LEGAL = {
+    "name": PROVIDER_NAME,
+    "short_name": env_str("PROVIDER_SHORT_NAME", "Example Provider"),
+    "address_line": env_str("PROVIDER_ADDRESS", "Str. Exemplului 1"),
+    "city_line": env_str("PROVIDER_CITY", "010011 Bucharest, Romania"),
+    "vat_number": env_str("PROVIDER_VAT_NUMBER", "RO00000000"),
+    "company_number": env_str("PROVIDER_COMPANY_NUMBER", "J40/0000/2020"),
+    "email": env_str("PROVIDER_EMAIL", "billing@example.com"),
+    "website": env_str("PROVIDER_WEBSITE", "www.example.com"),
+    "bank_name": env_str("PROVIDER_BANK", "Example Bank"),
+    "iban": env_str("PROVIDER_IBAN", "RO49AAAA1B31007593840000"),
+    "bic": env_str("PROVIDER_BIC", "AAAAROBU"),
+}
 
 
 def _secret_key() -> str:
@@ -61,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth: the portal's templates override allauth's.
+    "apps.client_portal.portal",
     "allauth",
     "allauth.account",
     "axes",
@@ -73,8 +89,9 @@ INSTALLED_APPS = [
     "csp",
     "apps.client_portal.core",
     "apps.client_portal.accounts",
-    "apps.client_portal.portal",
     "apps.client_portal.api",
+    "apps.client_portal.documents",
+    "apps.client_portal.billing",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +228,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SSL_REDIRECT", True)
+# Load balancers probe the liveness check over plain HTTP on the backend port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -323,6 +342,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The empty choice of a list filter reads "All" rather than a row of dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Client Portal API",
     "DESCRIPTION": "Organization-scoped REST API. Authenticate with an API key "
@@ -354,11 +376,170 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
+# --- Two-factor and single sign-on ------------------------------------------------
+# allauth's own templates come after the project's, so that the portal's
+# account/, mfa/ and socialaccount/ templates take precedence over them.
+_ALLAUTH_APPS = [app for app in INSTALLED_APPS if app.startswith("allauth")]
+INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("allauth")] + [
+    *_ALLAUTH_APPS,
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+]
+MIDDLEWARE.append("apps.client_portal.accounts.mfa.MfaRequiredMiddleware")
+MFA_ADAPTER = "apps.client_portal.accounts.mfa.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_TITLE
+MFA_RECOVERY_CODE_COUNT = 10
+# Who must use a second factor: members holding one of these roles in any
+# organization, members of these organizations (client codes), and staff.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", [])
+MFA_REQUIRED_ORGANIZATIONS = env_list("MFA_REQUIRED_ORGANIZATIONS", [])
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
+# True: a person who must use a second factor but has no authenticator app
+# confirms each sign-in with a code sent by email. False: they are sent to set
+# up an authenticator app before they can use the portal.
+MFA_EMAIL_CODE = env_bool("MFA_EMAIL_CODE", True)
+MFA_EMAIL_CODE_TIMEOUT = env_int("MFA_EMAIL_CODE_TIMEOUT", 600)  # seconds
+MFA_EMAIL_CODE_ATTEMPTS = env_int("MFA_EMAIL_CODE_ATTEMPTS", 5)
+
+SOCIALACCOUNT_ADAPTER = "apps.client_portal.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# The identity provider vouches for the person; the linked account exists already.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Claims (OpenID Connect) or attributes (SAML) that carry a person's national ID.
+SSO_NATIONAL_ID_CLAIMS = env_list(
+    "SSO_NATIONAL_ID_CLAIMS",
+    ["national_id", "urn:oid:2.5.4.5", "http://eidas.europa.eu/attributes/naturalperson/PersonIdentifier"],
+)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}, "saml": {"APPS": []}}
+if env_str("SSO_OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append({
+        "provider_id": env_str("SSO_OIDC_PROVIDER_ID", "oidc"),
+        "name": env_str("SSO_OIDC_NAME", "Single sign-on"),
+        "client_id": env_str("SSO_OIDC_CLIENT_ID"),
+        "secret": env_str("SSO_OIDC_CLIENT_SECRET"),
+        "settings": {
+            "server_url": env_str("SSO_OIDC_SERVER_URL"),
+            "oauth_pkce_enabled": True,
+            "fetch_userinfo": True,
+            "scope": env_list("SSO_OIDC_SCOPE", ["openid", "profile", "email"]),
+            "verified_email": env_bool("SSO_OIDC_EMAIL_TRUSTED", False),
+        },
+    })
+if env_str("SSO_SAML_ENTITY_ID"):
+    SOCIALACCOUNT_PROVIDERS["saml"]["APPS"].append({
+        "client_id": env_str("SSO_SAML_SLUG", "eid"),
+        "name": env_str("SSO_SAML_NAME", "eID"),
+        "settings": {
+            "idp": {
+                "entity_id": env_str("SSO_SAML_ENTITY_ID"),
+                "sso_url": env_str("SSO_SAML_SSO_URL"),
+                "x509cert": env_str("SSO_SAML_X509CERT"),
+                **({"metadata_url": env_str("SSO_SAML_METADATA_URL")}
+                   if env_str("SSO_SAML_METADATA_URL") else {}),
+            },
+            "attribute_mapping": {
+                "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id"],
+                "email": ["email", "urn:oid:0.9.2342.19200300.100.1.3"],
+                "first_name": ["first_name", "urn:oid:2.5.4.42"],
+                "last_name": ["last_name", "urn:oid:2.5.4.4"],
+            },
+            "verified_email": env_bool("SSO_SAML_EMAIL_TRUSTED", True),
+            "advanced": {
+                "strict": True,
+                "want_assertion_signed": True,
+                "want_message_signed": False,
+                "want_attribute_statement": False,
+                "reject_idp_initiated_sso": True,
+                "use_nameid_for_email": False,
+            },
+        },
+    })
+
+# --- Sign-in ways (docs/authentication.md) -----------------------------------------
+INSTALLED_APPS.append("allauth.usersessions")
+MIDDLEWARE.insert(MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+                  "allauth.usersessions.middleware.UserSessionsMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "apps.client_portal.accounts.middleware.IdleTimeoutMiddleware")
+AUTHENTICATION_BACKENDS.insert(
+    AUTHENTICATION_BACKENDS.index("allauth.account.auth_backends.AuthenticationBackend") + 1,
+    "apps.client_portal.accounts.backends.IdentifierBackend",
+)
+ACCOUNT_FORMS = {"login": "apps.client_portal.accounts.forms.LoginForm"}
+# What the login field accepts: email, phone, national_id, username.
+LOGIN_IDENTIFIERS = env_list("LOGIN_IDENTIFIERS", ["email"])
+ACCOUNT_LOGIN_BY_CODE_ENABLED = env_bool("LOGIN_BY_CODE", False)
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env_int("LOGIN_BY_CODE_TIMEOUT", 300)
+# Sessions: listed with device and address; one per account if asked; idle ones end.
+# Tracking activity writes to the database on every request; off unless asked.
+USERSESSIONS_TRACK_ACTIVITY = env_bool("SESSION_TRACK_ACTIVITY", False)
+SINGLE_SESSION = env_bool("SINGLE_SESSION", False)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 0 if TESTING else 30 * 60)  # seconds
+# Activation codes issued by the back office.
+ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 14)
+ACTIVATION_MAX_FAILURES = env_int("ACTIVATION_MAX_FAILURES", 5)  # per email and per IP...
+ACTIVATION_FAILURE_WINDOW = env_int("ACTIVATION_FAILURE_WINDOW", 15 * 60)  # ...in seconds
+ACTIVATION_LINK_MAX_AGE = env_int("ACTIVATION_LINK_MAX_AGE", 24 * 3600)
+# True: an organization (a client account) has one portal login at most.
+ONE_LOGIN_PER_ORGANIZATION = env_bool("ONE_LOGIN_PER_ORGANIZATION", False)
+# Text messages (one-time passwords of staff-granted access).
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "apps.client_portal.accounts.sms.backends.LocmemBackend" if TESTING
+    else "apps.client_portal.accounts.sms.http.HttpBackend" if env_str("SMS_HTTP_URL")
+    else "apps.client_portal.accounts.sms.backends.FileBackend",
+)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(SITE_DIR / "mail" / "sms.jsonl"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_API_KEY = env_str("SMS_HTTP_API_KEY", "")
+SMS_HTTP_KEY_HEADER = env_str("SMS_HTTP_KEY_HEADER", "X-Api-Key")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SENDER = env_str("SMS_SENDER", "Portal")
+SMS_RATE_PER_PHONE = env_int("SMS_RATE_PER_PHONE", 5)
+SMS_RATE_PER_IP = env_int("SMS_RATE_PER_IP", 20)
+SMS_RATE_WINDOW = env_int("SMS_RATE_WINDOW", 3600)  # seconds
+
 SITE_CONFIG_LOADED = bool(SITE_CONFIG)
+# /_bench/empty/, the baseline page of bench/list_page.py; off everywhere else.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Online payment (docs/payments.md) ----------------------------------------
+# The fake gateway (billing/gateways/fake_server.py) answers under /billing/fake-gateway/
+# and stands in for the redirect gateway when no REDIRECT_GATEWAY_URL is set. Demo only.
+FAKE_GATEWAY_ENABLED = env_bool("FAKE_GATEWAY_ENABLED", False)
+PAYMENT_GATEWAYS = {
+    "redirect": {
+        "BACKEND": "apps.client_portal.billing.gateways.redirect.RedirectGateway",
+        "BASE_URL": env_str("REDIRECT_GATEWAY_URL", ""),
+        "MERCHANT_ID": env_str("REDIRECT_GATEWAY_MERCHANT_ID", ""),
+        "POS_ID": env_str("REDIRECT_GATEWAY_POS_ID", ""),
+        "CRC": env_str("REDIRECT_GATEWAY_CRC", ""),
+        "API_KEY": env_str("REDIRECT_GATEWAY_API_KEY", ""),
+        "FAKE": FAKE_GATEWAY_ENABLED and not env_str("REDIRECT_GATEWAY_URL", ""),
+    },
+    "stripe": {
+        "BACKEND": "apps.client_portal.billing.gateways.stripe.StripeGateway",
+        "SECRET_KEY": env_str("STRIPE_SECRET_KEY", ""),
+        "WEBHOOK_SECRET": env_str("STRIPE_WEBHOOK_SECRET", ""),
+    },
+}
+# An open payment attempt for the same documents is reused for this long.
+PAYMENT_INTENT_REUSE_MINUTES = env_int("PAYMENT_INTENT_REUSE_MINUTES", 30)
 # Lockout counts failures per login name; allauth's "login_failed" rate limit
 # (ACCOUNT_RATE_LIMITS) already caps attempts per IP address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
     name = "apps.client_portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # mfa and sso connect audit receivers for two-factor and single sign-on.
+        from . import mfa, signals, sso  # noqa: F401

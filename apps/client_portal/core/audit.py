@@ -3,6 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 
 from .context import client_ip, current_request
 from .models import AuditEvent, Organization
@@ -27,7 +28,10 @@ def snapshot(instance, fields=None) -> dict:
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        data[field.name] = field.value_from_object(instance)
+        value = field.value_from_object(instance)
+        if isinstance(value, FieldFile):
+            value = value.name or None  # the stored path, not the file
+        data[field.name] = value
     return _jsonable(data)
 
 

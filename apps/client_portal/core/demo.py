@@ -14,7 +14,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .models import Announcement, Feedback, Membership, Notification, Organization
+from .models import (
+    Announcement,
+    AuditEvent,
+    Feedback,
+    Membership,
+    Notification,
+    Organization,
+)
 from .tenancy import Role
 
 DEMO_PASSWORD = "Portal-demo-2026"
@@ -126,6 +133,15 @@ def seed(ctx: DemoContext):
         published_at=ctx.now - dt.timedelta(days=3),
     )
     targeted.organizations.add(ctx.organizations["northwind"], ctx.organizations["contoso"])
+    # One message for each organization alone, so that every organization has
+    # announcements no other one may read.
+    for org in ctx.organizations.values():
+        own = Announcement.objects.create(
+            title=f"Your account manager for {org.name} changes", audience_all=False,
+            body="From next week a new account manager looks after your contracts.",
+            published_at=ctx.now - dt.timedelta(days=2),
+        )
+        own.organizations.add(org)
 
     subjects = ["Invoice PDF does not open", "Add a column for the due date",
                 "Wrong address on the contract", "Export to XLSX please",
@@ -139,6 +155,19 @@ def seed(ctx: DemoContext):
                 subject=f"{ctx.rng.choice(subjects)} #{index + 1}",
                 body="Described in a few words by the client.", page="/",
             )
+
+    # A little history for each organization's audit log (documentation IP range).
+    for index, (user_key, org_key) in enumerate(
+        [("owner", "northwind"), ("member", "northwind"), ("ana", "ana"),
+         ("contoso_owner", "contoso"), ("fabrikam_owner", "fabrikam")]
+    ):
+        user = ctx.users[user_key]
+        AuditEvent.objects.create(
+            at=ctx.now - dt.timedelta(days=1, minutes=index), actor=user,
+            actor_label=str(user), organization=ctx.organizations[org_key], action="login",
+            object_type=user._meta.label_lower, object_id=str(user.pk), object_repr=str(user),
+            ip=f"192.0.2.{10 + index}", user_agent="Mozilla/5.0 (X11; Linux x86_64) Demo",
+        )
 
     titles = ["Your invoice is ready", "Payment received", "A case was answered",
               "A document awaits your signature", "Meter reading window is open"]

@@ -34,16 +34,45 @@ class MembershipResource(Resource):
     label = _("People")
     icon = "users"
     menu_order = 800
-    read_role = Role.MEMBER
+    # The Owner and Managers see and manage the organization's people; changing a
+    # role or access goes through accounts/views.py (person_manage), under the same
+    # predicate, with the rules of accounts/services.py.
+    read_role = Role.MANAGER
     list_columns = [
-        Column("user", _("Person"), sortable=False, link=True), "role", "is_active", "created_at",
+        Column("name", _("Person"), sortable=False, link=True),
+        Column("email", _("Email"), sortable=False), Column("phone", _("Phone"), sortable=False),
+        "role", Column("last_login", _("Last sign-in"), sortable=False),
+        Column("status", _("Status"), sortable=False),
     ]
     filters = ["role", "is_active"]
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "user__phone"]
     ordering = ["user__email"]
     ordering_fields = ["role", "created_at"]
     select_related = ["user", "organization"]
-    detail_fields = ["user", "role", "is_active", "created_at"]
+    detail_fields = ["name", "email", "phone", "role", "status", "last_login", "created_at"]
+    export = False
+
+    @classmethod
+    def col_name(cls, obj):
+        return obj.user.get_full_name() or obj.user.email
+
+    @classmethod
+    def col_email(cls, obj):
+        return obj.user.email
+
+    @classmethod
+    def col_phone(cls, obj):
+        return obj.user.phone
+
+    @classmethod
+    def col_last_login(cls, obj):
+        return obj.user.last_login
+
+    @classmethod
+    def col_status(cls, obj):
+        if not obj.is_active:
+            return _("Deactivated")
+        return _("Active") if obj.user.is_active else _("Account closed")
 
 
 @registry.register
