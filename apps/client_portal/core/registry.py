@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from dataclasses import dataclass, field
+from functools import partialmethod
 from typing import Any, ClassVar
 
 import django_filters
@@ -31,6 +32,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import formats, timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -127,6 +130,9 @@ class Resource:
     api: ClassVar[bool] = True
     api_fields: ClassVar[list[str] | None] = None  # default: detail fields
     singleton: ClassVar[bool] = False  # one row per organization (its own profile)
+    # The same rows for every organization and no tenant data (the provider's price
+    # list): the cross-organization sweep has nothing to prove on it and skips it.
+    shared: ClassVar[bool] = False
 
     _filterset_class = None
 
@@ -179,15 +185,21 @@ class Resource:
         return cols
 
     @classmethod
-    def column_label(cls, name: str):
+    def column_label(cls, name: str) -> str:
+        """The heading of column ``name`` in the active language.
+
+        A plain string, not a lazy one: a list page repeats the label in every
+        cell (``data-label`` for narrow screens), and a lazy label would run
+        gettext again for each of them.
+        """
         for col in cls.list_columns:
             if isinstance(col, Column) and col.name == name and col.label:
-                return col.label
+                return str(col.label)
         try:
-            return capfirst(_model_field(cls.model, name).verbose_name)
+            return str(capfirst(_model_field(cls.model, name).verbose_name))
         except FieldDoesNotExist:
             attr = getattr(cls, f"col_{name}", None) or getattr(cls.model, name, None)
-            return capfirst(getattr(attr, "short_description", name.replace("_", " ")))
+            return str(capfirst(getattr(attr, "short_description", name.replace("_", " "))))
 
     @classmethod
     def sortable_fields(cls) -> list[str]:
@@ -296,7 +308,7 @@ class Resource:
             value = getattr(obj, name)
             return value() if callable(value) else value
         if model_field.choices:
-            return getattr(obj, f"get_{name}_display")()
+            return _choice_label(obj, model_field)
         if model_field.many_to_many:
             return ", ".join(str(o) for o in getattr(obj, name).all())
         return getattr(obj, name)
@@ -403,6 +415,32 @@ def _organization_for(obj, access):
 
 def _model_field(model, name):
     return model._meta.get_field(name)
+
+
+_CHOICE_LABELS: dict = {}
+
+
+def _choice_label(obj, model_field) -> str:
+    """What ``obj.get_<field>_display()`` returns, for a list of many rows.
+
+    Django's method rebuilds the field's choices dictionary on every call (about
+    15 us, once per cell of a list page); the dictionary is built once per field
+    here. A model that defines its own ``get_<field>_display`` keeps it.
+    """
+    key = (type(obj), model_field)
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        method = f"get_{model_field.name}_display"
+        owner = next(k for k in type(obj).__mro__ if method in k.__dict__)
+        labels = (
+            {make_hashable(k): v for k, v in model_field.flatchoices}
+            if isinstance(owner.__dict__[method], partialmethod) else False
+        )
+        _CHOICE_LABELS[key] = labels
+    if labels is False:
+        return getattr(obj, f"get_{model_field.name}_display")()
+    value = getattr(obj, model_field.attname)
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 def format_value(value) -> str:

@@ -1,0 +1,205 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from apps.client_portal.core.admin_base import AuditedAdmin, TabularInline, resource_defaults
+
+from . import services
+from .forms import ImportForm
+from .importer import import_documents
+from .models import (
+    FinancialDocument,
+    FinancialDocumentLine,
+    ImportBatch,
+    Payment,
+    PaymentAllocation,
+    Tariff,
+)
+from .resources import InvoiceResource, PaymentResource, TariffResource
+
+
+class LineInline(TabularInline):
+    model = FinancialDocumentLine
+    extra = 0
+    fields = ["position", "description", "quantity", "unit", "unit_price", "vat_rate", "net",
+              "vat", "total"]
+    readonly_fields = ["net", "vat", "total"]
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or not obj.is_published) and super().has_change_permission(
+            request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+def _run(modeladmin, request, queryset, func, label):
+    done, failed = 0, []
+    for obj in queryset:
+        try:
+            func(obj, by=request.user, request=request)
+            done += 1
+        except ValidationError as exc:
+            failed.append(f"{obj}: {' '.join(exc.messages)}")
+    if done:
+        modeladmin.message_user(request, _("%(label)s: %(n)d done.") % {"label": label, "n": done},
+                                messages.SUCCESS)
+    for text in failed:
+        modeladmin.message_user(request, text, messages.WARNING)
+
+
+@admin.register(FinancialDocument)
+class FinancialDocumentAdmin(AuditedAdmin):
+    locals().update(resource_defaults(InvoiceResource))
+    list_display = ["number", "organization", "kind", "issue_date", "due_date", "currency",
+                    "total", "paid", "outstanding", "status", "first_downloaded_at"]
+    list_filter = ["kind", "status", "currency", ("issue_date", admin.DateFieldListFilter)]
+    search_fields = ["number", "organization__name", "organization__client_code"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization", "related"]
+    date_hierarchy = "issue_date"
+    inlines = [LineInline]
+    actions = ["publish", "cancel"]
+    fieldsets = [
+        (None, {"fields": ["organization", "kind", "number", "related", "issue_date",
+                           "due_date", "currency", "notes"]}),
+        (_("Amounts"), {"fields": ["net", "vat", "total", "paid", "outstanding", "status"]}),
+        (_("Publication"), {"fields": ["published_at", "published_by", "pdf",
+                                       "first_downloaded_at", "import_batch"]}),
+    ]
+    readonly_fields = ["paid", "outstanding", "status", "published_at", "published_by", "pdf",
+                       "first_downloaded_at", "import_batch"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_published:
+            fields += [f for f in ("organization", "kind", "number", "related", "issue_date",
+                                   "due_date", "currency", "net", "vat", "total")
+                       if f not in fields]
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        doc = form.instance
+        if not doc.is_published and doc.lines.exists():
+            doc.recalculate()
+            doc.save(update_fields=["net", "vat", "total", "outstanding"])
+
+    @admin.action(description=_("Publish: render the PDF and notify the client"))
+    def publish(self, request, queryset):
+        _run(self, request, queryset.filter(status=FinancialDocument.Status.DRAFT),
+             services.publish_document, _("Published"))
+
+    @admin.action(description=_("Cancel (nothing paid on it)"))
+    def cancel(self, request, queryset):
+        _run(self, request, queryset, services.cancel_document, _("Cancelled"))
+
+
+class AllocationInline(TabularInline):
+    model = PaymentAllocation
+    extra = 0
+    fields = ["document", "amount", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(AuditedAdmin):
+    locals().update(resource_defaults(PaymentResource))
+    list_display = ["date", "organization", "reference", "method", "currency", "amount",
+                    "allocated"]
+    list_select_related = ["organization"]
+    search_fields = ["reference", "organization__name", "organization__client_code"]
+    autocomplete_fields = ["organization"]
+    inlines = [AllocationInline]
+    actions = ["allocate"]
+    readonly_fields = ["allocated", "created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Money received is a fact: correct it by a new record, not by editing.
+            fields += ["organization", "date", "amount", "currency", "method", "reference"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        payment = services.record_payment(
+            organization=obj.organization, amount=obj.amount, currency=obj.currency,
+            method=obj.method, reference=obj.reference, paid_at=obj.date, by=request.user,
+            note=obj.note,
+        )
+        obj.pk, obj.uuid, obj.allocated = payment.pk, payment.uuid, payment.allocated
+        obj._state.adding = False
+
+    @admin.action(description=_("Allocate to open documents, oldest due first"))
+    def allocate(self, request, queryset):
+        count = 0
+        for payment in queryset:
+            count += len(services.allocate_payment(payment=payment, by=request.user))
+        self.message_user(request, _("%(n)d allocations made.") % {"n": count},
+                          messages.SUCCESS)
+
+
+@admin.register(Tariff)
+class TariffAdmin(AuditedAdmin):
+    locals().update(resource_defaults(TariffResource))
+    list_display = ["name", "unit", "price", "currency", "valid_from", "valid_to", "is_active"]
+    list_filter = ["currency", "is_active"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(AuditedAdmin):
+    list_display = ["created_at", "file_name", "status", "rows", "created", "skipped",
+                    "created_by"]
+    list_filter = ["status"]
+    search_fields = ["file_name", "sha256"]
+    readonly_fields = ["file_name", "sha256", "status", "rows", "created", "skipped", "report",
+                       "publish", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="billing_importbatch_import"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not request.user.has_perm("billing.add_financialdocument"):
+            messages.error(request, _("You may not import documents."))
+            return redirect("admin:index")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if not upload.name.lower().endswith((".csv", ".xlsx")):
+                form.add_error("file", _("Choose a .csv or .xlsx file."))
+            else:
+                result = import_documents(upload.read(), upload.name, by=request.user,
+                                          publish=form.cleaned_data["publish"])
+                if result.ok:
+                    if result.already_imported:
+                        messages.info(request, _("This file was imported before; nothing "
+                                                 "was created."))
+                    else:
+                        messages.success(request, _(
+                            "%(created)d documents created, %(skipped)d already present.")
+                            % {"created": result.created, "skipped": result.skipped})
+                    return redirect(reverse("admin:billing_importbatch_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "result": result,
+                   "title": _("Import documents"), "opts": self.model._meta}
+        return TemplateResponse(request, "billing/admin_import.html", context)
+
+
+from .online_admin import PaymentIntentAdmin  # noqa: E402,F401

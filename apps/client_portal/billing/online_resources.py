@@ -1,0 +1,32 @@
+"""The client's online payment attempts, read-only (imported by billing/resources.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.client_portal.core.registry import Column, Resource, registry
+
+from .models import PaymentIntent
+
+__all__ = ["PaymentIntentResource"]
+
+
+@registry.register
+class PaymentIntentResource(Resource):
+    model = PaymentIntent
+    slug = "online-payments"
+    label = _("Online payments")
+    icon = "card"
+    menu_order = 130
+    list_columns = [
+        Column("created_at", link=True), "scope", "amount", "currency", "gateway", "status",
+        "completed_at",
+    ]
+    filters = ["status", "currency", "gateway", "scope", "created_at", "amount"]
+    search_fields = ["gateway_ref", "documents__number"]
+    ordering = ["-created_at", "-id"]
+    ordering_fields = ["created_at", "amount", "status", "completed_at"]
+    select_related = ["organization", "created_by"]
+    detail_fields = [
+        "status", "scope", "documents", "amount", "currency", "gateway", "gateway_ref",
+        "failure_reason", "created_by", "created_at", "completed_at",
+    ]
+    api_fields = detail_fields

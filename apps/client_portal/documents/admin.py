@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from apps.client_portal.core.admin_base import AuditedAdmin, TabularInline, resource_defaults
+
+from .models import DocumentDownload, StoredFile
+from .resources import DocumentResource
+
+
+class DownloadInline(TabularInline):
+    model = DocumentDownload
+    extra = 0
+    fields = ["at", "user", "via"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StoredFile)
+class StoredFileAdmin(AuditedAdmin):
+    locals().update(resource_defaults(DocumentResource))
+    list_display = ["title", "organization", "kind", "size", "created_at", "first_downloaded_at"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["sha256", "size", "created_by", "created_at", "first_downloaded_at"]
+    inlines = [DownloadInline]
+
+    def has_add_permission(self, request):
+        # Files arrive through services.store_bytes / store_upload, which checksum them.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A kept file is evidence: replace it by a new one, never edit it in place.
+        return False if obj is not None else super().has_change_permission(request, obj)

@@ -1,0 +1,80 @@
+"""Statement of account: opening balance, documents, payments, closing balance, as PDF."""
+
+import datetime as dt
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from apps.client_portal.billing import services
+from apps.client_portal.billing.models import Payment
+from apps.client_portal.core.tenancy import Role
+
+from .helpers import member, organization, published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history():
+    org = organization("Statement Test SRL")
+    published(org, amount="100.00", vat_rate="0", number="ST-OLD", issue=dt.date(2025, 12, 1))
+    published(org, amount="200.00", vat_rate="19", number="ST-JAN", issue=dt.date(2026, 1, 10))
+    inv = published(org, amount="50.00", vat_rate="0", number="ST-EUR", currency="EUR",
+                    issue=dt.date(2026, 1, 20))
+    published(org, amount="10.00", vat_rate="0", number="ST-CN", currency="EUR",
+              kind="credit_note", related=inv, issue=dt.date(2026, 1, 25))
+    services.record_payment(organization=org, amount=Decimal("80.00"), currency="RON",
+                            method=Payment.Method.BANK_TRANSFER, reference="TRX-555",
+                            paid_at=dt.date(2026, 1, 15))
+    published(org, amount="999.00", vat_rate="0", number="ST-LATER", issue=dt.date(2026, 3, 1))
+    return org
+
+
+def test_statement_figures(history):
+    by_currency = {c["currency"]: c for c in
+                   services.statement(history, dt.date(2026, 1, 1), dt.date(2026, 1, 31))}
+    ron, eur = by_currency["RON"], by_currency["EUR"]
+    assert ron["opening"] == Decimal("100.00")
+    assert [(e["text"], e["debit"], e["credit"], e["balance"]) for e in ron["entries"]] == [
+        ("Invoice ST-JAN", Decimal("238.00"), Decimal("0.00"), Decimal("338.00")),
+        ("Payment TRX-555 (Bank transfer)", Decimal("0.00"), Decimal("80.00"),
+         Decimal("258.00")),
+    ]
+    assert ron["closing"] == Decimal("258.00") == services.balance(history, dt.date(2026, 1, 31))[
+        "RON"]
+    assert (eur["opening"], eur["closing"]) == (Decimal("0.00"), Decimal("40.00"))
+
+
+def test_statement_pdf_says_it_all(history):
+    pdf = services.statement_pdf(history, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    for expected in ["Statement of account", "Statement Test SRL", "Opening balance",
+                     "Closing balance", "Invoice ST-JAN", "Payment TRX-555", "Credit note ST-CN",
+                     "338.00", "258.00", "RON", "EUR", "40.00"]:
+        assert expected in text, expected
+    assert "ST-LATER" not in text and "ST-OLD" not in text
+
+
+def test_statement_page_and_pdf_download(history, login):
+    viewer = member(history, Role.VIEWER)
+    client = login(viewer, history)
+    page = client.get("/billing/statement/?start=2026-01-01&end=2026-01-31")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "ST-JAN" in body and "TRX-555" in body and "statement.pdf?start=2026-01-01" in body
+    response = client.get("/billing/statement.pdf?start=2026-01-01&end=2026-01-31")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert "attachment" in response["Content-Disposition"]
+    bad = client.get("/billing/statement/?start=2026-02-01&end=2026-01-01")
+    assert "cannot be before" in bad.content.decode()
+    assert client.get("/billing/statement.pdf?start=x&end=y").status_code == 404
+
+
+def test_statement_shows_only_the_active_organization(history, login):
+    other = organization("Other SRL")
+    stranger = member(other)
+    client = login(stranger, other)
+    body = client.get("/billing/statement/?start=2026-01-01&end=2026-01-31").content.decode()
+    assert "ST-JAN" not in body and "TRX-555" not in body
