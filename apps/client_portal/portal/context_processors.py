@@ -23,6 +23,8 @@ def portal(request):
             "active_membership": membership,
             "other_memberships": memberships,
             "menu": registry.menu(access) if access else [],
+            # The footer link to the feedback form, for those who may send it.
+            "can_send_feedback": bool(access) and _can_create(access, "feedback"),
             "unread_count": lambda: (
                 Notification.objects.for_access(access).filter(read_at__isnull=True).count()
                 if access else 0
@@ -30,3 +32,8 @@ def portal(request):
         }
     )
     return context
+
+
+def _can_create(access, slug):
+    resource = next((r for r in registry if r.slug == slug), None)
+    return resource is not None and resource.can_create(access)

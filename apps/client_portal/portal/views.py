@@ -1,9 +1,12 @@
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +20,7 @@ from apps.client_portal.core import audit
 from apps.client_portal.core.files import open_download
 from apps.client_portal.core.middleware import set_active_organization
 from apps.client_portal.core.models import Announcement, Membership, Notification
-from apps.client_portal.core.registry import ActionError, registry
+from apps.client_portal.core.registry import ActionError, Resource, registry
 
 from .access import member_required
 from .export import export_csv, export_xlsx
@@ -100,12 +103,19 @@ def resource_list(request, slug):
     params = request.GET.copy()
     params.pop("page", None)
     columns = resource.columns()
+    labels = [resource.column_label(c.name) for c in columns]
+    kinds = [_column_kind(resource, c.name) for c in columns]
     rows = [
-        (obj, [resource.display_text(obj, c.name) for c in columns]) for obj in page.object_list
+        (obj, [
+            Cell(resource.display_text(obj, c.name), label, kind,
+                 getattr(obj, c.name) if kind == "choice" else "")
+            for c, label, kind in zip(columns, labels, kinds, strict=True)
+        ])
+        for obj in page.object_list
     ]
     context = {
         "resource": resource,
-        "columns": [(c, resource.column_label(c.name)) for c in columns],
+        "columns": list(zip(columns, labels, strict=True)),
         "rows": rows,
         "page": page,
         "filterset": filterset,
@@ -118,8 +128,43 @@ def resource_list(request, slug):
         "page_sizes": PAGE_SIZES,
         "can_create": resource.can_create(access),
     }
-    template = "portal/_results.html" if request.htmx else "portal/list.html"
+    # A module may lay out its own list or detail page: portal/list_<slug>.html etc.
+    template = (
+        [f"portal/_results_{slug}.html", "portal/_results.html"] if request.htmx
+        else [f"portal/list_{slug}.html", "portal/list.html"]
+    )
     return render(request, template, context)
+
+
+class Cell(NamedTuple):
+    """One list cell: the text shown, its column's label, and what it holds.
+
+    ``kind`` is "choice" for a field with a short list of choices (a state such as
+    "new" or "overdue", shown as a badge styled by ``value``), "number" for figures
+    (right-aligned), or "".
+    """
+
+    text: str
+    label: str
+    kind: str
+    value: object
+
+
+def _column_kind(resource, name):
+    if getattr(resource, f"col_{name}", None) is not None:
+        return ""
+    try:
+        field = resource.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return ""
+    # A long list such as countries is data, not a state: it stays plain text.
+    if field.choices and len(field.flatchoices) <= 12:
+        return "choice"
+    if not field.choices and isinstance(
+        field, (models.DecimalField, models.FloatField, models.IntegerField)
+    ) and not field.is_relation:
+        return "number"
+    return ""
 
 
 @require_GET
@@ -145,7 +190,7 @@ def resource_detail(request, slug, lookup):
         (resource.column_label(name), resource.display_text(obj, name))
         for name in resource.detail_field_names()
     ]
-    return render(request, "portal/detail.html", {
+    return render(request, [f"portal/detail_{slug}.html", "portal/detail.html"], {
         "resource": resource,
         "object": obj,
         "fields": fields,
@@ -164,7 +209,13 @@ def resource_create(request, slug):
         raise Http404
     form_class = resource_form(resource, resource.create_fields)
     initial = {k: v for k, v in request.GET.items() if k in resource.create_fields}
-    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    # The form validates the model (clean(), unique checks) before save_new runs
+    # the resource's prepare_new: give it the organization up front, or a check
+    # on that field fails on a field the form does not have.
+    instance = resource.model()
+    Resource.prepare_new.__func__(resource, instance, access)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial,
+                      instance=instance)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         try:
