@@ -61,14 +61,15 @@ test-mariadb:
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: venv ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
-	@for f in bench/*.py; do case $$f in */_*) continue;; esac; $(BIN)/python $$f || exit 1; done
+	$(BIN)/python bench/run.py
 
 lint: venv
 	$(BIN)/ruff check .
 
 messages: venv ## extract and compile translation catalogs
 	$(BIN)/python manage.py makemessages -a --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*' -i 'sites/*'
-	$(BIN)/python manage.py compilemessages
+	$(BIN)/python manage.py compilemessages -i .venv
+	$(BIN)/python scripts/check_translations.py
 
 clean:
 	rm -rf $(VENV) var

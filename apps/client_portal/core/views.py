@@ -1,0 +1,39 @@
+"""Operational endpoints: a liveness check for load balancers, and the empty page
+the list-page benchmark compares against."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 ``{"status": "ok"}`` when this process can reach its database, 503 otherwise.
+
+    Public on purpose (a load balancer probes it without a session) and says
+    nothing about the deployment beyond up or down.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@login_required
+def bench_empty(request):
+    """An empty page behind the same middleware and sign-in check as the portal.
+
+    ``bench/list_page.py`` measures the list page's throughput against this one.
+    Served only where ``BENCH_VIEWS`` is on; everywhere else it is a 404.
+    """
+    if not settings.BENCH_VIEWS:
+        raise Http404
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

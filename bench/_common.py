@@ -1,0 +1,309 @@
+"""Helpers shared by the benchmarks: a throwaway site, gunicorn, wrk, the verdict line.
+
+Nothing here touches the project's own sites: every server-side benchmark
+builds a site of its own in a temporary folder (its own SQLite file, static
+files and secret key) and removes it afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PYTHON = sys.executable
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def verdict_line(name: str, ratio: float, target: float, *, higher_is_better: bool = True) -> str:
+    """``<name>: ratio=<x.xx> target=<y.yy> met|short``, as every bench ends."""
+    ratio = round(ratio, 2)
+    met = ratio >= target if higher_is_better else ratio <= target
+    return f"{name}: ratio={ratio:.2f} target={target:.2f} {'met' if met else 'short'}"
+
+
+def fail(name: str, message: str) -> int:
+    """Say loudly why a bench could not measure; the caller returns the exit code."""
+    print("!" * 72, file=sys.stderr)
+    for line in message.splitlines():
+        print(f"!! {name}: {line}", file=sys.stderr)
+    print("!" * 72, file=sys.stderr)
+    return 1
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BenchError(RuntimeError):
+    """A step of a benchmark failed; the message says which and why."""
+
+
+class ThrowawaySite:
+    """A site of its own in a temporary folder: SQLite, static files, secret key.
+
+    Use as a context manager; ``env`` is the environment every command of the
+    site runs with (manage.py, Django scripts, gunicorn).
+    """
+
+    def __init__(self, name: str = "bench", **extra_env: str):
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"cp-{name}-"))
+        self.site_dir = self.tmp / name
+        self.site_dir.mkdir()
+        self.db_path = self.tmp / "db.sqlite3"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "CLIENT_PORTAL_SITES_DIR": str(self.tmp),
+                "CLIENT_PORTAL_SITE": name,
+                "DATABASE_URL": f"sqlite:///{self.db_path}",
+                "DEBUG": "0",
+                "HTTPS": "0",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "STATIC_ROOT": str(self.tmp / "static"),
+                "MEDIA_ROOT": str(self.tmp / "files"),
+                "REDIS_URL": "",
+                "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "LOG_LEVEL": "WARNING",
+                "PYTHONPATH": str(ROOT),
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+        )
+        env.update(extra_env)
+        self.env = env
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+    def remove(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run(self, args: list[str], *, timeout: float = 600, what: str = "") -> str:
+        """Run a command with the site's environment; raise ``BenchError`` on failure."""
+        done = subprocess.run(
+            args, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
+            raise BenchError(f"{what or ' '.join(args[:4])} failed:\n" + "\n".join(tail))
+        return done.stdout
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        return self.run([PYTHON, "manage.py", *args], timeout=timeout,
+                        what=f"manage.py {' '.join(args)}")
+
+    def django(self, code: str, *, timeout: float = 600) -> str:
+        """Run ``code`` after ``django.setup()`` in the site's environment; its stdout."""
+        script = "import django\ndjango.setup()\n" + code
+        return self.run([PYTHON, "-c", script], timeout=timeout, what="Django script")
+
+    def django_json(self, code: str, *, timeout: float = 600):
+        """Like ``django``; the script prints one JSON document as its last line."""
+        out = self.django(code, timeout=timeout).strip().splitlines()
+        return json.loads(out[-1])
+
+    def prepare(self, *, demo_rows: int = 4) -> None:
+        """migrate, collectstatic (the manifest storage needs it with DEBUG off), seed_demo."""
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("seed_demo", "--rows", str(demo_rows),
+                    "--logins", str(self.tmp / "logins.json"))
+
+    def session_cookie(self, email: str, organization_name: str) -> str:
+        """A signed-in session for ``email`` acting for ``organization_name``.
+
+        Made directly in the session store (no password round trip, no login
+        throttling), exactly as ``django.contrib.auth.login`` would store it.
+        """
+        code = f"""
+import json
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from apps.client_portal.core.middleware import SESSION_KEY as ORG_KEY
+from apps.client_portal.core.models import Membership
+
+membership = Membership.objects.select_related("user", "organization").get(
+    user__email={email!r}, organization__name={organization_name!r}, is_active=True)
+user = membership.user
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session[ORG_KEY] = str(membership.organization.uuid)
+session.create()
+print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME + "=" + session.session_key}}))
+"""
+        return self.django_json(code)["cookie"]
+
+
+class Gunicorn:
+    """gunicorn serving ``config.wsgi`` for a site, on 127.0.0.1 and a free port."""
+
+    def __init__(self, site: ThrowawaySite, *, workers: int = 2, threads: int = 1,
+                 worker_class: str = "sync"):
+        self.site = site
+        self.port = free_port()
+        self.args = [
+            str(BIN / "gunicorn"), "config.wsgi",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(workers),
+            "--worker-class", worker_class,
+            "--log-level", "warning",
+            "--backlog", "256",
+            "--pid", str(site.tmp / "gunicorn.pid"),
+        ]
+        if worker_class == "gthread":
+            self.args += ["--threads", str(threads)]
+        self.description = (
+            f"gunicorn {workers} workers, {worker_class}"
+            + (f" x {threads} threads" if worker_class == "gthread" else "")
+        )
+        self.process: subprocess.Popen | None = None
+        self.log = site.tmp / "gunicorn.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self, timeout: float = 60) -> None:
+        handle = open(self.log, "w")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.site.env, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError("gunicorn exited at start:\n" + self.log.read_text()[-2000:])
+            try:
+                status, _body = http_get(self.base_url + "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise BenchError("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # The arbiter forwards SIGTERM to its workers; its session holds only them.
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def http_get(url: str, cookie: str | None = None, timeout: float = 30) -> tuple[int, str]:
+    """``(status, body)`` of one GET, redirects not followed."""
+    request = urllib.request.Request(url)
+    if cookie:
+        request.add_header("Cookie", cookie)
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    requests: int
+    latency_avg_ms: float
+    bad_responses: int  # non-2xx/3xx
+    socket_errors: int
+    output: str
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def run_wrk(url: str, *, seconds: int, connections: int, threads: int,
+            headers: dict[str, str] | None = None) -> WrkResult:
+    if not (Path(WRK).is_file() and os.access(WRK, os.X_OK)):
+        raise BenchError("wrk is missing: apt-get install wrk")
+    args = [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+            "--timeout", "10s"]
+    for key, value in (headers or {}).items():
+        args += ["-H", f"{key}: {value}"]
+    args.append(url)
+    done = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
+    out = done.stdout
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed: {done.stderr.strip() or out.strip()}")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    latency = re.search(r"Latency\s+([\d.]+)(us|ms|s|m)\b", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if not rps or not total:
+        raise BenchError(f"cannot read wrk's output:\n{out}")
+    return WrkResult(
+        requests_per_second=float(rps.group(1)),
+        requests=int(total.group(1)),
+        latency_avg_ms=float(latency.group(1)) * _UNITS[latency.group(2)] if latency else 0.0,
+        bad_responses=int(bad.group(1)) if bad else 0,
+        socket_errors=sum(int(g) for g in errors.groups()) if errors else 0,
+        output=out,
+    )
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,237 @@
+"""Portal list page throughput against an empty page through the same middleware.
+
+Run from the project root:  .venv/bin/python bench/list_page.py [--seconds N] [--rounds N]
+
+What it does, in a throwaway site of its own (temporary folder, SQLite, DEBUG
+off, plain HTTP on 127.0.0.1):
+
+1. migrate, collectstatic, ``seed_demo --rows 4``; then tops up the
+   notifications of owner@northwind.example.com in Northwind to 10,000 rows
+   with ``bulk_create`` (the "notifications" resource).
+2. Makes a signed-in session for that person acting for Northwind directly in
+   the session store, so the load generator sends ``Cookie: sessionid=...``.
+3. Starts gunicorn (``config.wsgi``) on a free port and checks the pages: the
+   empty page ``/_bench/empty/`` (login required, served with ``BENCH_VIEWS=1``)
+   answers 200 "ok"; the list ``/p/notifications/?page_size=50&page=100`` and
+   its first page answer 200 with 50 rows of 10,000.
+4. Runs wrk against the three URLs in turn, in alternating order, for several
+   rounds, and compares the medians of requests per second.
+
+The last line is ``list_page: ratio=<list/empty> target=0.50 met|short``, where
+the list figure is the slower of the deep page and the first page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    BenchError,
+    Gunicorn,
+    ThrowawaySite,
+    cpu_count,
+    fail,
+    http_get,
+    load_average,
+    median,
+    run_wrk,
+    verdict_line,
+)
+
+NAME = "list_page"
+TARGET = 0.50
+TOTAL_ROWS = 10_000
+PAGE_SIZE = 50
+DEEP_PAGE = 100
+EMAIL = "owner@northwind.example.com"
+ORGANIZATION = "Northwind Trading SRL"
+SLUG = "notifications"
+
+EMPTY_URL = "/_bench/empty/"
+LIST_DEEP_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page={DEEP_PAGE}"
+LIST_FIRST_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page=1"
+
+SEED_ROWS = f"""
+import datetime as dt
+import json
+from django.db import transaction
+from django.utils import timezone
+from apps.client_portal.core.models import Membership, Notification
+
+membership = Membership.objects.select_related("user", "organization").get(
+    user__email={EMAIL!r}, organization__name={ORGANIZATION!r})
+user, org = membership.user, membership.organization
+have = Notification.objects.filter(user=user, organization=org).count()
+titles = ["Your invoice is ready", "Payment received", "A case was answered",
+          "A document awaits your signature", "Meter reading window is open"]
+levels = [c for c, _ in Notification.Level.choices]
+now = timezone.now()
+with transaction.atomic():
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                user=user, organization=org, level=levels[i % len(levels)],
+                title=f"{{titles[i % len(titles)]}} #{{i + 1}}",
+                body="See the portal for details.",
+                created_at=now - dt.timedelta(days=1, minutes=17 * i),
+                read_at=None if i % 3 else now,
+            )
+            for i in range({TOTAL_ROWS} - have)
+        ),
+        batch_size=1000,
+    )
+print(json.dumps({{
+    "rows": Notification.objects.filter(user=user, organization=org).count(),
+    "all_rows": Notification.objects.count(),
+}}))
+"""
+
+# Query count of one list request and SQLite's plan for the list's queries.
+DIAGNOSE = f"""
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from apps.client_portal.core.models import Membership
+from apps.client_portal.core.registry import registry
+
+cookie_name, cookie_value = COOKIE.split("=", 1)
+client = Client(HTTP_HOST="127.0.0.1")
+client.cookies[cookie_name] = cookie_value
+counts = {{}}
+for url in [{EMPTY_URL!r}, {LIST_DEEP_URL!r}, {LIST_FIRST_URL!r}]:
+    client.get(url)  # warm caches (templates, content types) first
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    counts[url] = {{"status": response.status_code, "queries": len(ctx.captured_queries),
+                   "sql": [q["sql"] for q in ctx.captured_queries]}}
+
+membership = Membership.objects.select_related("user", "organization").get(
+    user__email={EMAIL!r}, organization__name={ORGANIZATION!r})
+access = membership.access()
+resource = registry.get({SLUG!r})
+qs, _ = resource.filter_queryset(resource.get_queryset(access), {{}})
+plans = {{}}
+offset = ({DEEP_PAGE} - 1) * {PAGE_SIZE}
+for label, query in [("rows", qs[offset:offset + {PAGE_SIZE}].query),
+                     ("count", qs.order_by().values("pk").query)]:
+    sql, params = query.sql_with_params()
+    if label == "count":
+        sql = "SELECT COUNT(*) FROM (" + sql + ")"
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plans[label] = [row[-1] for row in cursor.fetchall()]
+print(json.dumps({{"counts": counts, "plans": plans}}))
+"""
+
+
+def check_list_page(body: str, what: str) -> None:
+    rows = len(re.findall(rf'href="/p/{SLUG}/[0-9a-f-]{{36}}/"', body))
+    if rows != PAGE_SIZE:
+        raise BenchError(f"{what}: expected {PAGE_SIZE} rows, found {rows}")
+    count = re.search(r"([\d,.\s\u00a0\u202f]+) records", body)
+    total = int(re.sub(r"\D", "", count.group(1))) if count else None
+    if total != TOTAL_ROWS:
+        raise BenchError(f"{what}: expected {TOTAL_ROWS} records in all, the page says {total}")
+
+
+def verify(base: str, cookie: str) -> dict[str, int]:
+    """Each URL answers 200 with what it should; returns body sizes."""
+    sizes = {}
+    status, body = http_get(base + EMPTY_URL, cookie)
+    if status != 200 or body != "ok":
+        raise BenchError(f"{EMPTY_URL} answered {status} {body[:200]!r} (expected 200 'ok')")
+    sizes[EMPTY_URL] = len(body.encode())
+    for url in (LIST_DEEP_URL, LIST_FIRST_URL):
+        status, body = http_get(base + url, cookie)
+        if status != 200:
+            raise BenchError(f"{url} answered {status} (expected 200): {body[:300]!r}")
+        check_list_page(body, url)
+        sizes[url] = len(body.encode())
+    return sizes
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    # The deployment profile of `make run`: 2 workers x 4 threads.
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway site")
+    args = parser.parse_args(argv[1:])
+
+    print(f"machine: {cpu_count()} cores, {platform.machine()}, Python "
+          f"{platform.python_version()}, load average before {load_average()}")
+    site = ThrowawaySite("bench", BENCH_VIEWS="1")
+    try:
+        site.prepare(demo_rows=4)
+        seeded = site.django_json(SEED_ROWS)
+        if seeded["rows"] != TOTAL_ROWS:
+            raise BenchError(f"seeded {seeded['rows']} notifications, expected {TOTAL_ROWS}")
+        cookie = site.session_cookie(EMAIL, ORGANIZATION)
+        diagnosis = site.django_json(f"COOKIE = {cookie!r}\n" + DIAGNOSE)
+        print(f"site: SQLite in {site.tmp}, DEBUG off; {seeded['rows']} notifications of "
+              f"{EMAIL} in {ORGANIZATION} ({seeded['all_rows']} in the table)")
+        for url, info in diagnosis["counts"].items():
+            print(f"queries: {url} -> {info['status']}, {info['queries']} queries")
+        for label, plan in diagnosis["plans"].items():
+            print(f"plan ({label}): " + " | ".join(plan))
+
+        urls = [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL]
+        rps: dict[str, list[float]] = {url: [] for url in urls}
+        with Gunicorn(site, workers=args.workers, threads=args.threads,
+                      worker_class=args.worker_class) as server:
+            sizes = verify(server.base_url, cookie)
+            print(f"server: {server.description}; load: wrk -t{args.wrk_threads} "
+                  f"-c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
+                  f"URLs in alternating order")
+            print("bytes: " + ", ".join(f"{url} {size}" for url, size in sizes.items()))
+            headers = {"Cookie": cookie}
+            for url in urls:  # warm-up: imports, templates, caches in every worker
+                run_wrk(server.base_url + url, seconds=2, connections=args.connections,
+                        threads=args.wrk_threads, headers=headers)
+            for index in range(args.rounds):
+                for url in urls if index % 2 == 0 else reversed(urls):
+                    result = run_wrk(server.base_url + url, seconds=args.seconds,
+                                     connections=args.connections,
+                                     threads=args.wrk_threads, headers=headers)
+                    if result.bad_responses:
+                        raise BenchError(f"{url}: {result.bad_responses} non-2xx/3xx "
+                                         f"responses under load\n{result.output}")
+                    rps[url].append(result.requests_per_second)
+                    print(f"round {index + 1} {url:40s} {result.requests_per_second:8.1f} req/s "
+                          f"avg latency {result.latency_avg_ms:6.1f} ms"
+                          + (f" socket errors {result.socket_errors}"
+                             if result.socket_errors else ""))
+            verify(server.base_url, cookie)  # still signed in, still 50 rows
+    except BenchError as exc:
+        return fail(NAME, str(exc))
+    finally:
+        if args.keep:
+            print(f"kept: {site.tmp}")
+        else:
+            site.remove()
+
+    empty = median(rps[EMPTY_URL])
+    deep = median(rps[LIST_DEEP_URL])
+    first = median(rps[LIST_FIRST_URL])
+    print(f"median req/s: empty {empty:.1f}, list page {DEEP_PAGE} {deep:.1f} "
+          f"(ratio {deep / empty:.2f}), list page 1 {first:.1f} (ratio {first / empty:.2f})")
+    print(f"load average after {load_average()}")
+    print(verdict_line(NAME, min(deep, first) / empty, TARGET))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
