@@ -8,3 +8,8 @@ class ApiConfig(AppConfig):
     name = "apps.client_portal.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self):
+        from . import schema
+
+        schema.install_enum_name_overrides()

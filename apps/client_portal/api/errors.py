@@ -32,6 +32,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, ActionError):
         code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_409_CONFLICT
         return Response({"error": {"code": exc.code, "message": str(exc.message)}}, status=code)
+    elif isinstance(exc, exceptions.ParseError):
+        # Unreadable JSON is invalid input like any other: same code, same shape.
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc.detail)]})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

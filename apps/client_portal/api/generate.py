@@ -2,9 +2,16 @@
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
@@ -23,7 +30,18 @@ def _is_model_field(model, name):
     return True
 
 
+_OUTPUT_SERIALIZERS: dict = {}
+
+
 def output_serializer(resource):
+    """The serializer of ``resource``'s records; one class per resource, so that a
+    module's own endpoints reuse the schema component instead of a twin of it."""
+    if resource not in _OUTPUT_SERIALIZERS:
+        _OUTPUT_SERIALIZERS[resource] = _build_output_serializer(resource)
+    return _OUTPUT_SERIALIZERS[resource]
+
+
+def _build_output_serializer(resource):
     model = resource.model
     attrs = {}
     model_fields = ["uuid"] if hasattr(model, "uuid") else ["pk"]
@@ -31,9 +49,10 @@ def output_serializer(resource):
         if _is_model_field(model, name):
             field = model._meta.get_field(name)
             if field.is_relation and (field.many_to_one or field.one_to_one):
-                related = field.related_model
-                slug = "uuid" if hasattr(related, "uuid") else "pk"
-                attrs[name] = serializers.SlugRelatedField(slug_field=slug, read_only=True)
+                if hasattr(field.related_model, "uuid"):
+                    attrs[name] = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+                else:
+                    attrs[name] = serializers.PrimaryKeyRelatedField(read_only=True)
             elif field.many_to_many:
                 attrs[name] = serializers.StringRelatedField(many=True, read_only=True)
             elif isinstance(field, models.FileField):
@@ -41,7 +60,8 @@ def output_serializer(resource):
             model_fields.append(name)
         else:
             attrs[name] = serializers.SerializerMethodField()
-            attrs[f"get_{name}"] = (
+            # A computed column is shown as text in the portal; the API says so too.
+            attrs[f"get_{name}"] = extend_schema_field(OpenApiTypes.STR)(
                 lambda self, obj, _n=name: _plain(resource.display(obj, _n))
             )
             model_fields.append(name)
@@ -103,6 +123,14 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @property
     def access(self):
         return access_for(self.request)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "swagger_fake_view", False):
+            return
+        if not self.access.has_role(self.resource.read_role):
+            # As in the portal: a resource beyond the caller's role looks absent.
+            raise NotFound()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

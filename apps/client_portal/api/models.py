@@ -89,7 +89,8 @@ class ApiKey(models.Model):
 
     @classmethod
     def find(cls, raw: str):
-        parts = raw.split("_")
+        # The secret is URL-safe base64 and may itself contain "_".
+        parts = raw.split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX:
             return None
         key = cls.objects.select_related("organization", "created_by").filter(

@@ -1,0 +1,200 @@
+"""API keys: both header forms, refusals with the common error shape, hashed storage."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.client_portal.api.models import ApiKey, hash_secret
+from apps.client_portal.core.models import AuditEvent, Feedback
+from apps.client_portal.core.tenancy import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(demo, org="northwind", role=Role.MANAGER, creator="owner", **fields):
+    key = ApiKey(name="Integration", organization=demo.organizations[org] if org else None,
+                 role=role, created_by=demo.users[creator], **fields)
+    raw = key.generate()
+    key.full_clean()
+    key.save()
+    return key, raw
+
+
+def _assert_error(response, status):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
+    assert "message" in body["error"]
+    return body["error"]
+
+
+def test_authorization_header(demo, client):
+    _key_obj, raw = _key(demo)
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert response.status_code == 200
+    assert response.json() == {
+        "user": "owner@northwind.example.com",
+        "organization": str(demo.organizations["northwind"].uuid),
+        "organization_name": "Northwind Trading SRL", "role": "manager", "via": "api_key",
+        "provider_wide": False,
+    }
+
+
+def test_x_api_key_header(demo, client):
+    _key_obj, raw = _key(demo)
+    response = client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw)
+    assert response.status_code == 200
+    north = Feedback.objects.filter(organization=demo.organizations["northwind"]).count()
+    assert response.json()["count"] == north
+
+
+def test_key_does_not_need_csrf(demo):
+    from django.test import Client
+
+    _key_obj, raw = _key(demo)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/v1/feedback/", data=json.dumps(
+        {"kind": "wish", "subject": "From the ERP", "body": "Automated."}),
+        content_type="application/json", HTTP_X_API_KEY=raw)
+    assert response.status_code == 201
+    event = AuditEvent.objects.get(action="feedback.create")
+    assert event.actor_label.startswith("api-key:")
+
+
+def test_session_api_write_needs_csrf(demo):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo.users["member"])
+    response = client.post("/api/v1/feedback/", data=json.dumps(
+        {"kind": "wish", "subject": "No token", "body": "x"}), content_type="application/json")
+    _assert_error(response, 403)
+    assert not Feedback.objects.filter(subject="No token").exists()
+
+
+def test_revoked_key_is_refused(demo, client):
+    key, raw = _key(demo)
+    key.revoke()
+    key.save()
+    _assert_error(client.get("/api/v1/feedback/", HTTP_AUTHORIZATION=f"Api-Key {raw}"), 401)
+
+
+def test_expired_key_is_refused(demo, client):
+    _key_obj, raw = _key(demo, expires_at=timezone.now() - dt.timedelta(seconds=1))
+    error = _assert_error(client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw), 401)
+    assert error["code"] == "authentication_failed"
+
+
+@pytest.mark.parametrize("header", [
+    "Api-Key ", "Api-Key nonsense", "Api-Key cp_deadbeef_wrongsecret", "Api-Key cp__",
+    "Api-Key " + "cp_" + "x" * 5000, "Api-Key cp_'; DROP TABLE api_apikey; --_x",
+])
+def test_malformed_key_is_refused(demo, client, header):
+    _key(demo)
+    _assert_error(client.get("/api/v1/feedback/", HTTP_AUTHORIZATION=header), 401)
+
+
+def test_key_of_a_known_prefix_with_a_wrong_secret_is_refused(demo, client):
+    key, raw = _key(demo)
+    forged = f"cp_{key.prefix}_" + "A" * 43
+    assert forged != raw
+    _assert_error(client.get("/api/v1/feedback/", HTTP_X_API_KEY=forged), 401)
+
+
+def test_inactive_organization_key_is_refused(demo, client):
+    _key_obj, raw = _key(demo)
+    demo.organizations["northwind"].is_active = False
+    demo.organizations["northwind"].save()
+    _assert_error(client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw), 401)
+
+
+def test_anonymous_is_401_with_the_error_shape(demo, client):
+    response = client.get("/api/v1/feedback/")
+    error = _assert_error(response, 401)
+    assert error["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_last_used_at_is_updated(demo, client):
+    key, raw = _key(demo)
+    assert key.last_used_at is None
+    client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw)
+    key.refresh_from_db()
+    first = key.last_used_at
+    assert first is not None and timezone.now() - first < dt.timedelta(seconds=30)
+    # Within a minute, no new write; later, a new one.
+    client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw)
+    key.refresh_from_db()
+    assert key.last_used_at == first
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - dt.timedelta(minutes=5))
+    client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw)
+    key.refresh_from_db()
+    assert key.last_used_at > first - dt.timedelta(minutes=5)
+
+
+def _database_text(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+        return repr(cursor.fetchall())
+
+
+def test_key_is_stored_hashed_only(demo):
+    key, raw = _key(demo)
+    secret = raw.split("_", 2)[2]
+    stored = _database_text(ApiKey._meta.db_table)
+    assert secret not in stored
+    assert raw not in stored
+    assert ApiKey.objects.get(pk=key.pk).secret_hash == hash_secret(raw)
+    assert ApiKey.find(raw) == key
+
+
+def test_portal_shows_a_new_key_once(demo, login):
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    response = client.post("/p/api-keys/new/", {"name": "Accounting export", "role": "manager"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    key = ApiKey.objects.get(name="Accounting export")
+    assert key.organization == demo.organizations["northwind"]
+    assert key.created_by == demo.users["owner"]
+    raw = re.search(rf'value="(cp_{key.prefix}_[^"]+)"', html).group(1)
+    assert ApiKey.find(raw) == key
+    assert raw.split("_", 2)[2] not in _database_text(ApiKey._meta.db_table)
+    # Never again: not on the detail page, not in the list, not in the audit log.
+    for path in [f"/p/api-keys/{key.uuid}/", "/p/api-keys/", f"/api/v1/api-keys/{key.uuid}/"]:
+        assert raw not in client.get(path).content.decode(), path
+    assert raw not in _database_text(AuditEvent._meta.db_table)
+    # And it works.
+    client.logout()
+    assert client.get("/api/v1/me/", HTTP_X_API_KEY=raw).json()["role"] == "manager"
+
+
+def test_portal_key_never_outranks_a_manager(demo, login):
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    client.post("/p/api-keys/new/", {"name": "Too strong", "role": "owner"})
+    assert ApiKey.objects.get(name="Too strong").role == Role.MANAGER
+
+
+def test_owner_revokes_a_key_in_the_portal(demo, login):
+    key, raw = _key(demo)
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    response = client.post(f"/p/api-keys/{key.uuid}/do/revoke/")
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert AuditEvent.objects.filter(action="api-keys.revoke", object_id=str(key.uuid)).exists()
+    client.logout()
+    _assert_error(client.get("/api/v1/feedback/", HTTP_X_API_KEY=raw), 401)
+
+
+def test_provider_wide_key_lists_every_organization(demo, client):
+    _key_obj, raw = _key(demo, org=None, role=Role.VIEWER, creator="admin")
+    response = client.get("/api/v1/feedback/?page_size=500", HTTP_X_API_KEY=raw)
+    assert response.status_code == 200
+    assert response.json()["count"] == Feedback.objects.count()
+    me = client.get("/api/v1/me/", HTTP_X_API_KEY=raw).json()
+    assert me["provider_wide"] is True and me["organization"] is None
