@@ -25,6 +25,8 @@ class PaymentIntentResource(Resource):
     ordering = ["-created_at", "-id"]
     ordering_fields = ["created_at", "amount", "status", "completed_at"]
     select_related = ["organization", "created_by"]
+    # The documents paid (a many-to-many shown by the API list): one query per page.
+    prefetch_related = ["documents"]
     detail_fields = [
         "status", "scope", "documents", "amount", "currency", "gateway", "gateway_ref",
         "failure_reason", "created_by", "created_at", "completed_at",

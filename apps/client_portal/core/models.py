@@ -182,7 +182,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["organization", "user", "-created_at"], name="notif_inbox"),
+            models.Index(fields=["organization", "user", "-created_at", "-id"], name="notif_inbox"),
         ]
 
     def __str__(self):
