@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Action, Resource, registry
+from apps.client_portal.core.registry import Action, Column, Resource, registry
 from apps.client_portal.core.tenancy import Role
 
 from .models import ApiKey
@@ -14,7 +14,8 @@ class ApiKeyResource(Resource):
     icon = "key"
     menu_order = 960
     read_role = Role.OWNER
-    list_columns = ["name", "role", "prefix", "status", "created_at", "last_used_at"]
+    list_columns = ["name", "role", "prefix", Column("status", _("Status"), sortable=False),
+                    "created_at", "last_used_at"]
     filters = ["role"]
     search_fields = ["name", "prefix"]
     ordering = ["-created_at", "-id"]
