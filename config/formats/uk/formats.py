@@ -1,26 +1,6 @@
-"""Ukrainian formats of the portal: "5 000,00" and "21.06.2015".
-
-Only what differs from, or must not drift from, django/conf/locale/uk/formats.py
-is set here; month names, DATE_FORMAT and the rest still come from Django.
-"""
+"""Ukrainian formats of the portal: "5 000,00" and "21.06.2015" (see ../_common.py)."""
 
 # Django's Ukrainian locale already shows "5 000,00" and "21.06.2015"; the
 # values are repeated so that the portal's formats are stated in one place
 # and a change in Django cannot alter them silently.
-DECIMAL_SEPARATOR = ","
-THOUSAND_SEPARATOR = "\xa0"  # non-breaking space, so an amount never wraps mid-number
-NUMBER_GROUPING = 3
-
-SHORT_DATE_FORMAT = "d.m.Y"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
-
-# People type dates the local way; browsers' date pickers, the API and exports
-# send ISO dates, so both are accepted. Two-digit years are not: "01.02.03" is
-# too easy to misread on a financial record.
-DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = [
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-]
+from config.formats._common import *  # noqa: E402,F403
