@@ -60,7 +60,9 @@ test-mariadb:
 	@echo ">> tests on MariaDB ($(MARIADB_URL))"
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-bench: venv ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
+bench: ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
+	scripts/system-deps.sh test
+	$(MAKE) venv
 	$(BIN)/python bench/run.py
 
 lint: venv
