@@ -23,25 +23,41 @@ class RequestContextMiddleware:
             current_request.reset(token)
 
 
+def user_memberships(request):
+    """The signed-in user's active memberships, by organization name; [] if anonymous.
+
+    Read once per request (one query) and shared by the choice of the active
+    membership and the organization switcher in the page header.
+    """
+    cached = getattr(request, "_cp_memberships", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    memberships = []
+    if user.is_authenticated:
+        memberships = list(
+            Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
+            .select_related("organization").order_by("organization__name", "pk")
+        )
+        for membership in memberships:
+            membership.user = user  # the request's user: no second query for it
+    request._cp_memberships = memberships
+    return memberships
+
+
 def active_membership(request):
     """The membership the signed-in user acts through, or None.
 
     A user with one active membership uses it without choosing; with several,
     the choice stored in the session (the organization switcher) decides.
     """
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = Membership.objects.filter(
-        user=user, is_active=True, organization__is_active=True
-    ).select_related("organization")
+    memberships = user_memberships(request)
     chosen = request.session.get(SESSION_KEY)
     if chosen:
-        membership = memberships.filter(organization__uuid=chosen).first()
-        if membership is not None:
-            return membership
-    only = list(memberships[:2])
-    return only[0] if len(only) == 1 else None
+        for membership in memberships:
+            if str(membership.organization.uuid) == chosen:
+                return membership
+    return memberships[0] if len(memberships) == 1 else None
 
 
 class ActiveOrganizationMiddleware:

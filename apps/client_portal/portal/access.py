@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 
-from apps.client_portal.core.models import Membership
+from apps.client_portal.core.middleware import user_memberships
 
 
 def member_required(view):
@@ -17,10 +17,7 @@ def member_required(view):
             return redirect("account_change_password")
         membership = request.membership
         if not membership:
-            has_any = Membership.objects.filter(
-                user=request.user, is_active=True, organization__is_active=True
-            ).exists()
-            if has_any:
+            if user_memberships(request):
                 return redirect(f"/select/?next={request.get_full_path()}")
             return render(request, "portal/no_organization.html", status=403)
         request.access = membership.access()
