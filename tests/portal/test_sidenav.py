@@ -38,6 +38,24 @@ def test_the_unread_badge_follows_the_data(demo, login):
     assert "unread" not in nav
 
 
+def test_the_badge_stops_counting_at_99(demo, login):
+    owner, northwind = demo.users["owner"], demo.organizations["northwind"]
+    client = login(owner, northwind)
+    unread = Notification.objects.filter(user=owner, organization=northwind, read_at__isnull=True)
+    missing = 99 - unread.count()
+    Notification.objects.bulk_create(
+        Notification(user=owner, organization=northwind, title=f"News {i}") for i in range(missing)
+    )
+    nav = _nav(client.get("/"))
+    assert _badge(nav) == 99 and ", 99 unread" in nav
+
+    Notification.objects.create(user=owner, organization=northwind, title="One more")
+    nav = _nav(client.get("/"))
+    assert '<span class="badge" aria-hidden="true">99+</span>' in nav
+    assert "more than 99 unread" in nav
+    assert unread.count() == 100  # the badge stopped counting, the data did not
+
+
 def test_the_current_page_and_the_language_are_marked(demo, login):
     owner, northwind = demo.users["owner"], demo.organizations["northwind"]
     client = login(owner, northwind)

@@ -183,6 +183,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "user", "-created_at", "-id"], name="notif_inbox"),
+            # The unread badge: a range of this index, never the rows themselves.
+            models.Index(fields=["organization", "user", "read_at"], name="notif_unread"),
         ]
 
     def __str__(self):
