@@ -91,24 +91,41 @@ def test_text_is_escaped_and_an_empty_first_cell_shows_a_dash(demo):
     assert f'href="/p/notifications/{obj.uuid}/">—</a>' in body
 
 
+def _clear_list_memos():
+    from apps.client_portal.portal import views
+
+    for memo in (views._EMPTY_FILTERS, views._LIST_HEADS, views._TABLE_HEADS):
+        memo.clear()
+
+
 @pytest.mark.django_db
 def test_filter_controls_are_the_same_cached_or_not_and_keep_applied_values(demo, login):
     from apps.client_portal.portal import views
 
     owner, northwind = demo.users["owner"], demo.organizations["northwind"]
     client = login(owner, northwind)
-    views._EMPTY_FILTERS.clear()
+    _clear_list_memos()
     first = client.get("/p/notifications/").content.decode()
     assert ("notifications", "en") in views._EMPTY_FILTERS
+    assert len(views._LIST_HEADS) == 1 and len(views._TABLE_HEADS) == 1
     again = client.get("/p/notifications/").content.decode()
     form = re.compile(r'<form class="filters".*?</form>', re.S)
-    assert form.search(first).group(0) == form.search(again).group(0)
+    head = re.compile(r'<div class="page-head">.*?<p class="visually-hidden"', re.S)
+    thead = re.compile(r"<thead>.*?</thead>", re.S)
+    for pattern in (form, head, thead):
+        assert pattern.search(first).group(0) == pattern.search(again).group(0)
 
     # An applied filter is shown with its value, not the cached empty controls.
     filtered = client.get("/p/notifications/?level=warning").content.decode()
     assert re.search(r'<option value="warning" selected>', form.search(filtered).group(0))
     assert '<option value="warning" selected>' not in form.search(first).group(0)
     assert '<option value="warning" selected>' not in form.search(again).group(0)
+    # The sort links keep an applied filter.
+    from apps.client_portal.core.models import Notification
+
+    level = Notification.objects.filter(user=owner, organization=northwind).first().level
+    sorted_head = thead.search(client.get(f"/p/notifications/?level={level}").content.decode())
+    assert f"level={level}" in sorted_head.group(0)
 
     # Another language gets its own rendering.
     owner.language = "ro"
@@ -116,3 +133,42 @@ def test_filter_controls_are_the_same_cached_or_not_and_keep_applied_values(demo
     ro = client.get("/p/notifications/").content.decode()
     assert ("notifications", "ro") in views._EMPTY_FILTERS
     assert form.search(ro).group(0) != form.search(first).group(0)
+    assert thead.search(ro).group(0) != thead.search(first).group(0)
+
+
+@pytest.mark.django_db
+def test_kept_list_parts_equal_a_fresh_rendering(demo, login):
+    """Every list page, from the kept parts and rendered afresh, is the same HTML."""
+    from apps.client_portal.core.registry import registry
+
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    urls = []
+    for resource in registry:
+        if resource.singleton:
+            continue
+        base = f"/p/{resource.slug}/"
+        first_sortable = (resource.sortable_fields() or ["pk"])[0]
+        urls += [base, f"{base}?page_size=25&ordering=-{first_sortable}"]
+        urls += [base + f"?view={p.name}&search=a" for p in resource.presets[:1]]
+    checked = 0
+    for url in urls:
+        _clear_list_memos()
+        first = client.get(url)
+        if first.status_code != 200:
+            continue
+        fresh = csrf.sub("", first.content.decode())
+        kept = csrf.sub("", client.get(url).content.decode())
+        assert fresh == kept, url
+        checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.django_db
+def test_the_kept_list_head_follows_the_right_to_create(demo, login):
+    northwind = demo.organizations["northwind"]
+    new_button = "/p/feedback/new/"
+    member = login(demo.users["member"], northwind)
+    assert new_button in member.get("/p/feedback/").content.decode()
+    viewer = login(demo.users["viewer"], northwind)
+    assert new_button not in viewer.get("/p/feedback/").content.decode()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from dataclasses import dataclass, field
-from functools import partialmethod
+from functools import partial, partialmethod
 from typing import Any, ClassVar
 
 import django_filters
@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.encoding import force_str
+from django.utils.functional import SimpleLazyObject
 from django.utils.hashable import make_hashable
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,10 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+# Query parameters of a list that are not filters: paging, ordering, preset, search.
+NOT_FILTERS = frozenset({"page", "page_size", "ordering", "view", "search", "format"})
 
 
 class Resource:
@@ -262,8 +267,13 @@ class Resource:
 
         Returns ``(queryset, filterset)``. The API and the portal both call this.
         """
-        filterset = cls.filterset_class()(params, queryset=qs)
-        qs = filterset.qs if filterset.is_valid() else qs.none()
+        if any(key not in NOT_FILTERS for key in params):
+            filterset = cls.filterset_class()(params, queryset=qs)
+            qs = filterset.qs if filterset.is_valid() else qs.none()
+        else:
+            # No filter in the request: there is nothing to apply, and the filter
+            # set (its form) is made only if the page shows the filter controls.
+            filterset = SimpleLazyObject(partial(cls.filterset_class(), params, queryset=qs))
         preset = cls.preset(params.get("view"))
         if preset is not None:
             qs = qs.filter(preset.q)

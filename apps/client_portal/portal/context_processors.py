@@ -3,13 +3,15 @@ from functools import lru_cache
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils import translation
 
 from apps.client_portal.core.middleware import user_memberships
 from apps.client_portal.core.models import Notification
 from apps.client_portal.core.registry import registry
+
+from .memo import Rendered
 
 
 def portal(request):
@@ -59,8 +61,7 @@ def portal(request):
 # a rendered header is taken from the cache. Letters only: escaping leaves them be.
 CSRF_MARK = "cpCsrfTokenMark"
 NEXT_MARK = "cpNextPathMark"
-_TOPBARS: dict = {}
-_TOPBARS_MAX = 4096
+_TOPBARS = Rendered(maxsize=4096)
 
 
 def topbar_html(request):
@@ -82,18 +83,13 @@ def topbar_html(request):
         (membership.pk, membership.organization.name, membership.role) if membership else None,
         tuple((m.pk, str(m.organization.uuid), m.organization.name, m.role) for m in memberships),
     )
-    html = _TOPBARS.get(key)
-    if html is None:
-        html = render_to_string("portal/_topbar.html", {
-            "user": user,
-            "active_membership": membership,
-            "other_memberships": memberships,
-            "csrf_token": CSRF_MARK,
-            "next_path": NEXT_MARK,
-        })
-        if len(_TOPBARS) >= _TOPBARS_MAX:
-            _TOPBARS.clear()
-        _TOPBARS[key] = html
+    html = _TOPBARS.get(key, lambda: render_to_string("portal/_topbar.html", {
+        "user": user,
+        "active_membership": membership,
+        "other_memberships": memberships,
+        "csrf_token": CSRF_MARK,
+        "next_path": NEXT_MARK,
+    }))
     return mark_safe(  # noqa: S308 (rendered by the template engine; the path is escaped)
         html.replace(CSRF_MARK, get_token(request))
         .replace(NEXT_MARK, escape(request.get_full_path()))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import html
+from contextlib import suppress
 from functools import partialmethod
 from typing import NamedTuple
 
@@ -116,6 +117,7 @@ class Formatter:
         self.grouping = get_format("NUMBER_GROUPING", use_l10n=True)
         self.thousand_sep = get_format("THOUSAND_SEPARATOR", use_l10n=True)
         self.yes, self.no = str(_("Yes")), str(_("No"))
+        self.tz = timezone.get_current_timezone()
 
     def __call__(self, value) -> str:
         if value is None or value == "":
@@ -126,7 +128,10 @@ class Formatter:
         if kind is bool:
             return self.yes if value else self.no
         if kind is dt.datetime or isinstance(value, dt.datetime):
-            value = timezone.localtime(value)
+            # timezone.localtime() without looking the time zone up again; it
+            # refuses a naive value, and so does this.
+            value = value.astimezone(self.tz) if value.utcoffset() is not None else (
+                timezone.localtime(value))
             if self._datetime is not None and value.year >= 1000:
                 return self._datetime.format(value)
             return dateformat.format(value, self.datetime_format)
@@ -231,6 +236,7 @@ def build(resource, objects, columns, labels) -> Table:
     before, after = (escape(part) for part in detail.split(_PLACEHOLDER, 1))
     columns_info = list(zip(getters, labels, kinds, opens, [c.name for c in columns], strict=True))
     dash = "—"
+    pills = {}  # (value, label) -> the badge's HTML, once per page
     rows = []
     lines = []
     for obj in objects:
@@ -250,9 +256,15 @@ def build(resource, objects, columns, labels) -> Table:
                 )
                 first = False
             elif kind == "choice" and text:
-                parts.append(
-                    f'<span class="pill pill-{escape(css_token(value))}">{_escape(text)}</span>'
-                )
+                try:
+                    parts.append(pills[value, text])
+                except (KeyError, TypeError):
+                    pill = (
+                        f'<span class="pill pill-{escape(css_token(value))}">{_escape(text)}</span>'
+                    )
+                    with suppress(TypeError):  # a value that cannot be a key
+                        pills[value, text] = pill
+                    parts.append(pill)
             else:
                 parts.append(_escape(text))
             parts.append("</td>")

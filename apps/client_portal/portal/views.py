@@ -1,3 +1,4 @@
+from functools import cache, partial
 from urllib.parse import urlencode
 
 from django import forms
@@ -10,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -24,8 +27,10 @@ from apps.client_portal.core.registry import ActionError, Resource, registry
 from .access import member_required
 from .export import export_csv, export_xlsx
 from .forms import ProfileForm, resource_form
+from .memo import Rendered
 from .table import Cell, column_kind  # noqa: F401  (Cell: importable from here)
 from .table import build as build_table
+from .templatetags.portal_tags import sort_header
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -103,6 +108,9 @@ def resource_list(request, slug):
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    query = params.urlencode()
+    ordering = request.GET.get("ordering", "")
+    can_create = resource.can_create(access)
     columns = resource.columns()
     labels = [resource.column_label(c.name) for c in columns]
     # The rows are built in Python in one pass (portal/table.py), not cell by cell
@@ -113,18 +121,19 @@ def resource_list(request, slug):
         "columns": list(zip(columns, labels, strict=True)),
         "rows": table.rows,
         "table_body": table.body,
+        "table_head": lambda: _table_head(resource, ordering, query),
         "page": page,
         "filterset": filterset,
-        "filter_fields": lambda: _filter_fields(resource, filterset, request.GET),
-        "query": params.urlencode(),
-        "ordering": request.GET.get("ordering", ""),
-        "sortable": set(resource.sortable_fields()),
+        "query": query,
+        "ordering": ordering,
         "search": request.GET.get("search", ""),
         "view": request.GET.get("view", ""),
         "page_size": paginator.per_page,
         "page_sizes": PAGE_SIZES,
-        "can_create": resource.can_create(access),
+        "can_create": can_create,
     }
+    context["filter_fields"] = lambda: _filter_fields(resource, filterset, request.GET)
+    context["list_head"] = lambda: _list_head(resource, context, query, can_create)
     # A module may lay out its own list or detail page: portal/list_<slug>.html etc.
     template = (
         [f"portal/_results_{slug}.html", "portal/_results.html"] if request.htmx
@@ -133,8 +142,41 @@ def resource_list(request, slug):
     return render(request, template, context)
 
 
-# Unfiltered filter forms, rendered: {(resource slug, language): html}.
-_EMPTY_FILTERS: dict = {}
+# Rendered parts of list pages (portal/memo.py): each is a function of its key.
+_EMPTY_FILTERS = Rendered(maxsize=1024)  # unfiltered filter controls: (slug, language)
+_LIST_HEADS = Rendered(maxsize=4096)  # (slug, language, query string, may create)
+_TABLE_HEADS = Rendered(maxsize=4096)  # (slug, language, ordering, query string)
+
+
+def _list_head(resource, context, query, can_create):
+    """The top of the list page (``portal/_list_head.html``): title, buttons, filters.
+
+    It follows from the resource, the language, the query string (search, preset,
+    filters, ordering, page size) and the right to create; it is kept per those,
+    unless a filter lists choices read from the database.
+    """
+    render = partial(render_to_string, "portal/_list_head.html", context)
+    if not _filter_names(resource)[1]:
+        return render()
+    key = (resource.slug, translation.get_language(), query, can_create)
+    return _LIST_HEADS.get(key, render)
+
+
+def _table_head(resource, ordering, query):
+    """The header cells of the table: labels, and sort links for sortable columns."""
+    def render():
+        sortable = set(resource.sortable_fields())
+        cells = []
+        for col in resource.columns():
+            label = resource.column_label(col.name)
+            if col.name in sortable:
+                cells.append(sort_header(col.name, label, ordering, query))
+            else:
+                cells.append(format_html('<th scope="col">{}</th>', label))
+        return mark_safe("".join(cells))  # noqa: S308 (each cell is format_html output)
+
+    key = (resource.slug, translation.get_language(), ordering, query)
+    return _TABLE_HEADS.get(key, render)
 
 
 def _filter_fields(resource, filterset, params):
@@ -144,18 +186,22 @@ def _filter_fields(resource, filterset, params):
     language (empty inputs, fixed choices), so that rendering is kept and reused;
     filters whose choices come from the database are always rendered afresh.
     """
-    form = filterset.form
-    applied = any(params.get(name) for name in form.fields)
-    static = not any(isinstance(f, forms.ModelChoiceField) for f in form.fields.values())
-    key = (resource.slug, translation.get_language())
-    if not applied and static and key in _EMPTY_FILTERS:
-        return _EMPTY_FILTERS[key]
-    html = render_to_string(
-        "portal/_filter_fields.html", {"resource": resource, "filterset": filterset}
+    names, static = _filter_names(resource)
+    render = partial(
+        render_to_string,
+        "portal/_filter_fields.html", {"resource": resource, "filterset": filterset},
     )
-    if not applied and static and not form.errors:
-        _EMPTY_FILTERS[key] = html
-    return html
+    if static and not any(params.get(name) for name in names):
+        return _EMPTY_FILTERS.get((resource.slug, translation.get_language()), render)
+    return render()
+
+
+@cache
+def _filter_names(resource):
+    """The names of ``resource``'s filters, and whether none reads its choices from the database."""
+    filters = resource.filterset_class().base_filters
+    static = not any(issubclass(f.field_class, forms.ModelChoiceField) for f in filters.values())
+    return tuple(filters), static
 
 
 # Kept importable from here for modules that used them.
