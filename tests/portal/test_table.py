@@ -19,6 +19,9 @@ VALUES = [
     None, "", "plain <b>text</b>", True, False, 0, 12345, 3.5,
     Decimal("5000"), Decimal("-1234567.5"), Decimal("0.004"), Decimal("-0.004"),
     Decimal("-0.00"), Decimal("999.999"), Decimal("1E+3"), Decimal("12345678901234.56"),
+    # Amounts as stored (two decimals), which take the page formatter's short way.
+    Decimal("0.00"), Decimal("0.01"), Decimal("-0.01"), Decimal("0.5"), Decimal("-999.99"),
+    Decimal("1000.00"), Decimal("-1000000.00"), Decimal("123456.78"), Decimal("7"),
     dt.date(2015, 6, 21), dt.date(999, 1, 2), dt.date(1, 1, 1),
     dt.datetime(2015, 6, 21, 7, 5, tzinfo=dt.UTC),
     dt.datetime(2015, 12, 31, 23, 59, 59, tzinfo=dt.UTC),

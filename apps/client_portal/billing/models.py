@@ -237,7 +237,12 @@ class FinancialDocument(models.Model):
     def display_status(self) -> str:
         if self.is_overdue:
             return str(_("Overdue"))
-        return self.get_status_display()
+        # The member's label: one translation, where get_status_display() would
+        # rebuild the dictionary of all the choices (and translate each) per row.
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:  # not one of the choices: shown as stored
+            return self.get_status_display()
 
     def recalculate(self):
         """Totals from the (rounded) lines; only while a draft."""

@@ -27,6 +27,8 @@ class PaymentIntentResource(Resource):
     select_related = ["organization", "created_by"]
     # The documents paid (a many-to-many shown by the API list): one query per page.
     prefetch_related = ["documents"]
+    list_select_related = []  # the list columns are the payment's own fields
+    list_prefetch_related = []
     detail_fields = [
         "status", "scope", "documents", "amount", "currency", "gateway", "gateway_ref",
         "failure_reason", "created_by", "created_at", "completed_at",

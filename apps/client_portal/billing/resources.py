@@ -70,6 +70,9 @@ class InvoiceResource(Resource):
     prefetch_related = [
         Prefetch("lines", queryset=FinancialDocumentLine.objects.order_by("position", "id")),
     ]
+    # The list columns are the document's own fields: no join, no lines.
+    list_select_related = []
+    list_prefetch_related = []
     files = ["pdf"]
     actions = [Action("publish", _("Publish"), role=Role.OWNER)]
 
@@ -148,6 +151,7 @@ class PaymentResource(Resource):
         Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("document")
                  .order_by("id")),
     ]
+    list_prefetch_related = []  # "allocated" is stored on the payment
     detail_fields = ["date", "reference", "method", "currency", "amount", "allocated",
                      "unallocated", "settles", "note"]
 

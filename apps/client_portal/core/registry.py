@@ -122,6 +122,11 @@ class Resource:
     presets: ClassVar[list[Preset]] = []
     select_related: ClassVar[list[str]] = []
     prefetch_related: ClassVar[list[str]] = []
+    # The portal list and its CSV/XLSX files show the list columns only; where
+    # those need fewer related rows than the API and detail page, say which
+    # (None: the same as select_related / prefetch_related).
+    list_select_related: ClassVar[list[str] | None] = None
+    list_prefetch_related: ClassVar[list | None] = None
     page_size: ClassVar[int] = 25
 
     detail_fields: ClassVar[list[str] | None] = None  # default: list columns
@@ -153,6 +158,20 @@ class Resource:
         if cls.prefetch_related:
             qs = qs.prefetch_related(*cls.prefetch_related)
         return qs.order_by(*cls.ordering)
+
+    @classmethod
+    def get_list_queryset(cls, access: Access):
+        """``get_queryset`` with the related rows the list columns need."""
+        qs = cls.get_queryset(access)
+        if cls.list_select_related is not None:
+            qs = qs.select_related(None)
+            if cls.list_select_related:
+                qs = qs.select_related(*cls.list_select_related)
+        if cls.list_prefetch_related is not None:
+            qs = qs.prefetch_related(None)
+            if cls.list_prefetch_related:
+                qs = qs.prefetch_related(*cls.list_prefetch_related)
+        return qs
 
     @classmethod
     def get_object(cls, access: Access, lookup, *, for_update: bool = False):

@@ -91,12 +91,12 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if access.organization is None:
             return self.none()
-        qs = self.filter(**tenancy.organization_filter(access.organization))
+        conditions = tenancy.organization_filter(access.organization)
         if tenancy.user:
             if access.user is None:
                 return self.none()
-            qs = qs.filter(**{tenancy.user: access.user.pk})
-        return qs
+            conditions[tenancy.user] = access.user.pk
+        return self.filter(**conditions)
 
     def for_member(self, user, organization):
         """Rows ``user`` may reach while acting for ``organization``."""

@@ -37,6 +37,7 @@ from apps.client_portal.core.registry import Resource, _choice_label, format_val
 from .templatetags.portal_tags import css_token
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+_ZERO = decimal.Decimal("0.00")
 
 
 class Cell(NamedTuple):
@@ -118,6 +119,8 @@ class Formatter:
         self.thousand_sep = get_format("THOUSAND_SEPARATOR", use_l10n=True)
         self.yes, self.no = str(_("Yes")), str(_("No"))
         self.tz = timezone.get_current_timezone()
+        self.separators = (self.thousand_sep, self.decimal_sep)
+        self.separators_table = str.maketrans({",": self.thousand_sep, ".": self.decimal_sep})
 
     def __call__(self, value) -> str:
         if value is None or value == "":
@@ -140,6 +143,14 @@ class Formatter:
                 return self._date.format(value)
             return dateformat.format(value, self.date_format)
         if kind is decimal.Decimal or isinstance(value, decimal.Decimal):
+            if self.grouping == 3 and value.as_tuple().exponent in (0, -1, -2):
+                # Amounts (at most two decimals) as numberformat.format writes
+                # them, through str.format: "-1,234.50" with this language's
+                # separators. Zero has no sign there ("-0.00" is "0.00").
+                text = f"{value if value else _ZERO:,.2f}"
+                if self.separators != (",", "."):
+                    text = text.translate(self.separators_table)
+                return text
             return numberformat.format(
                 value,
                 self.decimal_sep,

@@ -103,7 +103,7 @@ def resource_list(request, slug):
         if obj is None:
             raise Http404
         return redirect("portal:detail", slug=slug, lookup=obj.uuid)
-    qs, filterset = resource.filter_queryset(resource.get_queryset(access), request.GET)
+    qs, filterset = resource.filter_queryset(resource.get_list_queryset(access), request.GET)
     paginator = Paginator(qs, _page_size(request, resource))
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -214,7 +214,9 @@ def resource_export(request, slug, fmt):
     resource = _readable(request, slug)
     if not resource.export or fmt not in {"csv", "xlsx"}:
         raise Http404
-    qs, _filterset = resource.filter_queryset(resource.get_queryset(request.access), request.GET)
+    qs, _filterset = resource.filter_queryset(
+        resource.get_list_queryset(request.access), request.GET
+    )
     audit.record(f"{slug}.export", changes={"format": fmt, "query": request.GET.urlencode()},
                  organization=request.access.organization, request=request)
     filename = f"{slug}-{timezone.localdate():%Y-%m-%d}"
