@@ -4,6 +4,7 @@ Query strings are built from the registry and the demo rows, no code per resourc
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -99,3 +100,21 @@ def test_api_pages_follow_page_size(demo, login):
     assert len(first["results"]) == 2
     assert first["next"] and "page=2" in first["next"]
     assert not {r["uuid"] for r in first["results"]} & {r["uuid"] for r in second["results"]}
+
+
+def test_yes_no_filters_offer_any_yes_no_and_filter_both_ways(demo, login):
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    page = client.get("/p/announcements/").content.decode()
+    select = re.search(r'<select name="important"[^>]*>(.*?)</select>', page, re.S)
+    assert select, "no yes/no filter on the page"
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
+    assert options == [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+    counts = {}
+    for value in ("true", "false", ""):
+        portal = client.get("/p/announcements/", {"important": value})
+        api = client.get("/api/v1/announcements/", {"important": value}).json()
+        assert portal.context["page"].paginator.count == api["count"]
+        counts[value] = api["count"]
+    assert counts["true"] >= 1 and counts["false"] >= 1
+    assert counts["true"] + counts["false"] == counts[""]

@@ -27,6 +27,7 @@ from functools import partial, partialmethod
 from typing import Any, ClassVar
 
 import django_filters
+from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -494,6 +495,14 @@ FILTER_LOOKUPS = {
 }
 
 
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter: "Any" (no filter), "Yes", "No"; the values stay "true"/"false"."""
+
+    def __init__(self, attrs=None):
+        choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+        forms.Select.__init__(self, attrs, choices)
+
+
 def build_filterset(resource):
     """A django-filter FilterSet from ``resource.filters``, shared by portal and API."""
     fields = {}
@@ -505,6 +514,11 @@ def build_filterset(resource):
             to_field = "uuid" if hasattr(related, "uuid") else "pk"
             declared[name] = django_filters.UUIDFilter(
                 field_name=f"{name}__{to_field}", label=capfirst(model_field.verbose_name)
+            )
+            continue
+        if isinstance(model_field, models.BooleanField):
+            declared[name] = django_filters.BooleanFilter(
+                field_name=name, label=capfirst(model_field.verbose_name), widget=AnyYesNo
             )
             continue
         lookups = ["exact"]
