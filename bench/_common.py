@@ -7,6 +7,7 @@ files and secret key) and removes it afterwards.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -169,27 +170,50 @@ print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME + "=" + session.sessio
         return self.django_json(code)["cookie"]
 
 
-class Gunicorn:
-    """gunicorn serving ``config.wsgi`` for a site, on 127.0.0.1 and a free port."""
+def deploy_profile() -> tuple[int, int]:
+    """(web workers, threads per worker) of ``bench.cfg``, the environment winning.
 
-    def __init__(self, site: ThrowawaySite, *, workers: int = 2, threads: int = 1,
-                 worker_class: str = "sync"):
+    The same values ``make run`` passes to gunicorn (scripts/profile.py), so a
+    benchmark measures the server as it is deployed.
+    """
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "bench.cfg")
+    workers = os.environ.get("WEB_WORKERS") or parser.get("deploy", "web_workers")
+    threads = os.environ.get("WEB_THREADS") or parser.get("deploy", "web_threads")
+    return int(workers), int(threads)
+
+
+def add_server_arguments(parser) -> None:
+    """--workers and --threads, defaulting to the deployment profile."""
+    workers, threads = deploy_profile()
+    parser.add_argument("--workers", type=int, default=workers,
+                        help=f"gunicorn workers (bench.cfg: {workers})")
+    parser.add_argument("--threads", type=int, default=threads,
+                        help=f"threads per worker; more than 1 is gthread (bench.cfg: {threads})")
+
+
+class Gunicorn:
+    """gunicorn serving ``config.wsgi`` for a site, on 127.0.0.1 and a free port.
+
+    As ``make run`` starts it: ``--workers`` and ``--threads`` (gunicorn itself
+    uses the gthread worker when there is more than one thread, sync otherwise).
+    """
+
+    def __init__(self, site: ThrowawaySite, *, workers: int, threads: int):
         self.site = site
         self.port = free_port()
         self.args = [
             str(BIN / "gunicorn"), "config.wsgi",
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(workers),
-            "--worker-class", worker_class,
+            "--threads", str(threads),
             "--log-level", "warning",
             "--backlog", "256",
             "--pid", str(site.tmp / "gunicorn.pid"),
         ]
-        if worker_class == "gthread":
-            self.args += ["--threads", str(threads)]
         self.description = (
-            f"gunicorn {workers} workers, {worker_class}"
-            + (f" x {threads} threads" if worker_class == "gthread" else "")
+            f"gunicorn {workers} workers, "
+            + (f"gthread x {threads} threads" if threads > 1 else "sync")
         )
         self.process: subprocess.Popen | None = None
         self.log = site.tmp / "gunicorn.log"

@@ -36,6 +36,7 @@ from _common import (  # noqa: E402
     BenchError,
     Gunicorn,
     ThrowawaySite,
+    add_server_arguments,
     cpu_count,
     fail,
     http_get,
@@ -164,10 +165,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2)
-    # The deployment profile of `make run`: 2 workers x 4 threads.
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    add_server_arguments(parser)  # the deployment profile of `make run` (bench.cfg)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway site")
     args = parser.parse_args(argv[1:])
 
@@ -190,8 +188,7 @@ def main(argv: list[str]) -> int:
 
         urls = [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL]
         rps: dict[str, list[float]] = {url: [] for url in urls}
-        with Gunicorn(site, workers=args.workers, threads=args.threads,
-                      worker_class=args.worker_class) as server:
+        with Gunicorn(site, workers=args.workers, threads=args.threads) as server:
             sizes = verify(server.base_url, cookie)
             print(f"server: {server.description}; load: wrk -t{args.wrk_threads} "
                   f"-c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
