@@ -1,5 +1,6 @@
 """Single sign-on with OpenID Connect against a local OpenID Provider."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -150,3 +151,25 @@ def test_person_in_several_organizations_chooses_after_sign_on(client, idp):
     assert urlsplit(final_path).path == reverse("portal:select")
     assert "First Co SRL" in response.content.decode()
     assert "Second Co SRL" in response.content.decode()
+
+
+def test_the_sign_in_page_offers_the_provider_and_its_button_starts_sign_on(client, idp):
+    page = client.get(reverse("account_login") + "?next=/p/invoices/").content.decode()
+    match = re.search(
+        r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrfmiddlewaretoken"'
+        r'[^>]*>\s*<button type="submit" class="secondary" data-testid="sso-testidp">'
+        r"Test ID</button>",
+        page,
+    )
+    assert match, "no sign-on button for the configured provider"
+    action = match.group(1).replace("&amp;", "&")
+    assert action.startswith(reverse("openid_connect_login", kwargs={"provider_id": "testidp"}))
+    assert "next=%2Fp%2Finvoices%2F" in action
+    response = client.post(action)
+    assert response.status_code == 302 and response["Location"].startswith(idp.url)
+
+
+def test_no_sign_on_buttons_without_a_provider(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    page = client.get(reverse("account_login")).content.decode()
+    assert 'class="sso"' not in page
