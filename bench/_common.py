@@ -7,6 +7,7 @@ files and secret key) and removes it afterwards.
 
 from __future__ import annotations
 
+import argparse
 import configparser
 import json
 import os
@@ -183,13 +184,113 @@ def deploy_profile() -> tuple[int, int]:
     return int(workers), int(threads)
 
 
-def add_server_arguments(parser) -> None:
-    """--workers and --threads, defaulting to the deployment profile."""
+def load_arguments(description: str):
+    """The options every throughput benchmark takes; the server's follow bench.cfg."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--wrk-threads", type=int, default=2)
     workers, threads = deploy_profile()
     parser.add_argument("--workers", type=int, default=workers,
                         help=f"gunicorn workers (bench.cfg: {workers})")
     parser.add_argument("--threads", type=int, default=threads,
                         help=f"threads per worker; more than 1 is gthread (bench.cfg: {threads})")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway site")
+    return parser
+
+
+def measure_rounds(server: Gunicorn, urls: list[str], cookie: str, args) -> dict[str, list[float]]:
+    """wrk against each URL in turn, the order alternating between rounds.
+
+    A 2 s warm-up of each URL first (imports, templates, caches in every
+    worker); any non-2xx/3xx answer under load fails the benchmark. Returns the
+    requests per second of every round, by URL.
+    """
+    print(f"server: {server.description}; load: wrk -t{args.wrk_threads} "
+          f"-c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
+          f"URLs in alternating order")
+    headers = {"Cookie": cookie}
+    for url in urls:
+        run_wrk(server.base_url + url, seconds=2, connections=args.connections,
+                threads=args.wrk_threads, headers=headers)
+    rps: dict[str, list[float]] = {url: [] for url in urls}
+    width = max(len(url) for url in urls)
+    for index in range(args.rounds):
+        for url in urls if index % 2 == 0 else list(reversed(urls)):
+            result = run_wrk(server.base_url + url, seconds=args.seconds,
+                             connections=args.connections, threads=args.wrk_threads,
+                             headers=headers)
+            if result.bad_responses:
+                raise BenchError(f"{url}: {result.bad_responses} non-2xx/3xx "
+                                 f"responses under load\n{result.output}")
+            rps[url].append(result.requests_per_second)
+            print(f"round {index + 1} {url:{width}s} {result.requests_per_second:8.1f} req/s "
+                  f"avg latency {result.latency_avg_ms:6.1f} ms"
+                  + (f" socket errors {result.socket_errors}" if result.socket_errors else ""))
+    return rps
+
+
+def diagnose_script(urls: list[str], email: str, organization: str, slug: str, *,
+                    page_size: int, offset: int = 0) -> str:
+    """A Django script printing, as JSON, each URL's query count and SQLite's plans.
+
+    Run with ``COOKIE = "<name>=<value>"`` put in front (``ThrowawaySite.session_cookie``):
+    ``{"counts": {url: {"status", "queries"}}, "plans": {"rows": [...], "count": [...]}}``,
+    the plans being those of the list's rows (at ``offset``) and of its count.
+    """
+    return f"""
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from apps.client_portal.core.models import Membership
+from apps.client_portal.core.registry import registry
+
+cookie_name, cookie_value = COOKIE.split("=", 1)
+client = Client(HTTP_HOST="127.0.0.1")
+client.cookies[cookie_name] = cookie_value
+counts = {{}}
+for url in {urls!r}:
+    client.get(url)  # warm caches (templates, content types) first
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    counts[url] = {{"status": response.status_code, "queries": len(ctx.captured_queries)}}
+
+membership = Membership.objects.select_related("user", "organization").get(
+    user__email={email!r}, organization__name={organization!r})
+resource = registry.get({slug!r})
+qs, _ = resource.filter_queryset(resource.get_list_queryset(membership.access()), {{}})
+plans = {{}}
+for label, query in [("rows", qs[{offset}:{offset + page_size}].query),
+                     ("count", qs.order_by().values("pk").query)]:
+    sql, params = query.sql_with_params()
+    if label == "count":
+        sql = "SELECT COUNT(*) FROM (" + sql + ")"
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plans[label] = [row[-1] for row in cursor.fetchall()]
+print(json.dumps({{"counts": counts, "plans": plans}}))
+"""
+
+
+def print_diagnosis(diagnosis: dict) -> None:
+    for url, info in diagnosis["counts"].items():
+        print(f"queries: {url} -> {info['status']}, {info['queries']} queries")
+    for label, plan in diagnosis["plans"].items():
+        print(f"plan ({label}): " + " | ".join(plan))
+
+
+def check_list_page(body: str, what: str, slug: str, page_size: int,
+                    expected_total: int | None) -> None:
+    """``body`` shows ``page_size`` rows of ``slug`` and, if given, the total it should."""
+    rows = len(re.findall(rf'href="/p/{slug}/[0-9a-f-]{{36}}/"', body))
+    if rows != page_size:
+        raise BenchError(f"{what}: expected {page_size} rows, found {rows}")
+    count = re.search(r"([\d,.\s\u00a0\u202f]+) records", body)
+    total = int(re.sub(r"\D", "", count.group(1))) if count else None
+    if expected_total is not None and total != expected_total:
+        raise BenchError(f"{what}: expected {expected_total} records in all, the page says {total}")
 
 
 class Gunicorn:

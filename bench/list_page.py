@@ -23,10 +23,7 @@ the list figure is the slower of the deep page and the first page.
 
 from __future__ import annotations
 
-import argparse
-import os
 import platform
-import re
 import sys
 from pathlib import Path
 
@@ -36,13 +33,16 @@ from _common import (  # noqa: E402
     BenchError,
     Gunicorn,
     ThrowawaySite,
-    add_server_arguments,
+    check_list_page,
     cpu_count,
+    diagnose_script,
     fail,
     http_get,
+    load_arguments,
     load_average,
+    measure_rounds,
     median,
-    run_wrk,
+    print_diagnosis,
     verdict_line,
 )
 
@@ -94,55 +94,6 @@ print(json.dumps({{
 }}))
 """
 
-# Query count of one list request and SQLite's plan for the list's queries.
-DIAGNOSE = f"""
-import json
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from apps.client_portal.core.models import Membership
-from apps.client_portal.core.registry import registry
-
-cookie_name, cookie_value = COOKIE.split("=", 1)
-client = Client(HTTP_HOST="127.0.0.1")
-client.cookies[cookie_name] = cookie_value
-counts = {{}}
-for url in [{EMPTY_URL!r}, {LIST_DEEP_URL!r}, {LIST_FIRST_URL!r}]:
-    client.get(url)  # warm caches (templates, content types) first
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    counts[url] = {{"status": response.status_code, "queries": len(ctx.captured_queries),
-                   "sql": [q["sql"] for q in ctx.captured_queries]}}
-
-membership = Membership.objects.select_related("user", "organization").get(
-    user__email={EMAIL!r}, organization__name={ORGANIZATION!r})
-access = membership.access()
-resource = registry.get({SLUG!r})
-qs, _ = resource.filter_queryset(resource.get_queryset(access), {{}})
-plans = {{}}
-offset = ({DEEP_PAGE} - 1) * {PAGE_SIZE}
-for label, query in [("rows", qs[offset:offset + {PAGE_SIZE}].query),
-                     ("count", qs.order_by().values("pk").query)]:
-    sql, params = query.sql_with_params()
-    if label == "count":
-        sql = "SELECT COUNT(*) FROM (" + sql + ")"
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plans[label] = [row[-1] for row in cursor.fetchall()]
-print(json.dumps({{"counts": counts, "plans": plans}}))
-"""
-
-
-def check_list_page(body: str, what: str) -> None:
-    rows = len(re.findall(rf'href="/p/{SLUG}/[0-9a-f-]{{36}}/"', body))
-    if rows != PAGE_SIZE:
-        raise BenchError(f"{what}: expected {PAGE_SIZE} rows, found {rows}")
-    count = re.search(r"([\d,.\s\u00a0\u202f]+) records", body)
-    total = int(re.sub(r"\D", "", count.group(1))) if count else None
-    if total != TOTAL_ROWS:
-        raise BenchError(f"{what}: expected {TOTAL_ROWS} records in all, the page says {total}")
-
-
 def verify(base: str, cookie: str) -> dict[str, int]:
     """Each URL answers 200 with what it should; returns body sizes."""
     sizes = {}
@@ -154,20 +105,13 @@ def verify(base: str, cookie: str) -> dict[str, int]:
         status, body = http_get(base + url, cookie)
         if status != 200:
             raise BenchError(f"{url} answered {status} (expected 200): {body[:300]!r}")
-        check_list_page(body, url)
+        check_list_page(body, url, SLUG, PAGE_SIZE, TOTAL_ROWS)
         sizes[url] = len(body.encode())
     return sizes
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    add_server_arguments(parser)  # the deployment profile of `make run` (bench.cfg)
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway site")
-    args = parser.parse_args(argv[1:])
+    args = load_arguments(__doc__.splitlines()[0]).parse_args(argv[1:])
 
     print(f"machine: {cpu_count()} cores, {platform.machine()}, Python "
           f"{platform.python_version()}, load average before {load_average()}")
@@ -178,39 +122,18 @@ def main(argv: list[str]) -> int:
         if seeded["rows"] != TOTAL_ROWS:
             raise BenchError(f"seeded {seeded['rows']} notifications, expected {TOTAL_ROWS}")
         cookie = site.session_cookie(EMAIL, ORGANIZATION)
-        diagnosis = site.django_json(f"COOKIE = {cookie!r}\n" + DIAGNOSE)
+        diagnosis = site.django_json(f"COOKIE = {cookie!r}\n" + diagnose_script(
+            [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL], EMAIL, ORGANIZATION, SLUG,
+            page_size=PAGE_SIZE, offset=(DEEP_PAGE - 1) * PAGE_SIZE))
         print(f"site: SQLite in {site.tmp}, DEBUG off; {seeded['rows']} notifications of "
               f"{EMAIL} in {ORGANIZATION} ({seeded['all_rows']} in the table)")
-        for url, info in diagnosis["counts"].items():
-            print(f"queries: {url} -> {info['status']}, {info['queries']} queries")
-        for label, plan in diagnosis["plans"].items():
-            print(f"plan ({label}): " + " | ".join(plan))
+        print_diagnosis(diagnosis)
 
         urls = [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL]
-        rps: dict[str, list[float]] = {url: [] for url in urls}
         with Gunicorn(site, workers=args.workers, threads=args.threads) as server:
             sizes = verify(server.base_url, cookie)
-            print(f"server: {server.description}; load: wrk -t{args.wrk_threads} "
-                  f"-c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
-                  f"URLs in alternating order")
             print("bytes: " + ", ".join(f"{url} {size}" for url, size in sizes.items()))
-            headers = {"Cookie": cookie}
-            for url in urls:  # warm-up: imports, templates, caches in every worker
-                run_wrk(server.base_url + url, seconds=2, connections=args.connections,
-                        threads=args.wrk_threads, headers=headers)
-            for index in range(args.rounds):
-                for url in urls if index % 2 == 0 else reversed(urls):
-                    result = run_wrk(server.base_url + url, seconds=args.seconds,
-                                     connections=args.connections,
-                                     threads=args.wrk_threads, headers=headers)
-                    if result.bad_responses:
-                        raise BenchError(f"{url}: {result.bad_responses} non-2xx/3xx "
-                                         f"responses under load\n{result.output}")
-                    rps[url].append(result.requests_per_second)
-                    print(f"round {index + 1} {url:40s} {result.requests_per_second:8.1f} req/s "
-                          f"avg latency {result.latency_avg_ms:6.1f} ms"
-                          + (f" socket errors {result.socket_errors}"
-                             if result.socket_errors else ""))
+            rps = measure_rounds(server, urls, cookie, args)
             verify(server.base_url, cookie)  # still signed in, still 50 rows
     except BenchError as exc:
         return fail(NAME, str(exc))

@@ -144,7 +144,7 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["organization", "-at"], name="audit_org_at")]
+        indexes = [models.Index(fields=["organization", "-at", "-id"], name="audit_org_at")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
@@ -284,7 +284,7 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="feedback_org")]
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="feedback_org")]
 
     def __str__(self):
         return self.subject

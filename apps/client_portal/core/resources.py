@@ -123,6 +123,7 @@ class FeedbackResource(Resource):
     detail_fields = ["subject", "kind", "status", "page", "body", "answer", "author",
                      "created_at", "updated_at"]
     select_related = ["author"]
+    list_select_related = []  # the list columns are the report's own fields
     create_fields = ["kind", "subject", "body", "page"]
     create_role = Role.MEMBER
     actions = [

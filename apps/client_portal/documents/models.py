@@ -71,7 +71,9 @@ class StoredFile(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="storedfile_org")]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="storedfile_org"),
+        ]
 
     def __str__(self):
         return self.title
