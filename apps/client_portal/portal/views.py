@@ -143,9 +143,11 @@ def resource_list(request, slug):
 
 
 # Rendered parts of list pages (portal/memo.py): each is a function of its key.
-_EMPTY_FILTERS = Rendered(maxsize=1024)  # unfiltered filter controls: (slug, language)
-_LIST_HEADS = Rendered(maxsize=4096)  # (slug, language, query string, may create)
-_TABLE_HEADS = Rendered(maxsize=4096)  # (slug, language, ordering, query string)
+# The query string is the visitor's to choose, so the stores stay small: at most
+# a few megabytes per process (a list head is 2 to 10 kB).
+_EMPTY_FILTERS = Rendered(maxsize=512)  # unfiltered filter controls: (slug, language)
+_LIST_HEADS = Rendered(maxsize=512)  # (slug, language, query string, may create)
+_TABLE_HEADS = Rendered(maxsize=1024)  # (slug, language, ordering, query string)
 
 
 def _list_head(resource, context, query, can_create):
