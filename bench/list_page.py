@@ -10,11 +10,14 @@ off, plain HTTP on 127.0.0.1):
    with ``bulk_create`` (the "notifications" resource).
 2. Makes a signed-in session for that person acting for Northwind directly in
    the session store, so the load generator sends ``Cookie: sessionid=...``.
-3. Starts gunicorn (``config.wsgi``) on a free port and checks the pages: the
-   empty page ``/_bench/empty/`` (login required, served with ``BENCH_VIEWS=1``)
-   answers 200 "ok"; the list ``/p/notifications/?page_size=50&page=100`` and
-   its first page answer 200 with 50 rows of 10,000.
-4. Runs wrk against the three URLs in turn, in alternating order, for several
+3. Starts gunicorn (``config.wsgi``) on a free port, as ``make run`` does, and
+   checks the pages: the empty page ``/_bench/empty/`` (login required, served
+   with ``BENCH_VIEWS=1``) answers 200 "ok"; the empty portal page
+   ``/_bench/shell/`` (header, menu and unread badge, nothing in it; measured
+   for information) answers with the shell; the list
+   ``/p/notifications/?page_size=50&page=100`` and its first page answer 200
+   with 50 rows of 10,000.
+4. Runs wrk against the four URLs in turn, in alternating order, for several
    rounds, and compares the medians of requests per second.
 
 The last line is ``list_page: ratio=<list/empty> target=0.50 met|short``, where
@@ -56,6 +59,9 @@ ORGANIZATION = "Northwind Trading SRL"
 SLUG = "notifications"
 
 EMPTY_URL = "/_bench/empty/"
+# For information only: the portal's page shell with nothing in it (header,
+# menu, unread badge), to show what the list itself adds to any portal page.
+SHELL_URL = "/_bench/shell/"
 LIST_DEEP_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page={DEEP_PAGE}"
 LIST_FIRST_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page=1"
 
@@ -101,6 +107,10 @@ def verify(base: str, cookie: str) -> dict[str, int]:
     if status != 200 or body != "ok":
         raise BenchError(f"{EMPTY_URL} answered {status} {body[:200]!r} (expected 200 'ok')")
     sizes[EMPTY_URL] = len(body.encode())
+    status, body = http_get(base + SHELL_URL, cookie)
+    if status != 200 or '<nav class="sidenav"' not in body or "<table" in body:
+        raise BenchError(f"{SHELL_URL} answered {status} {body[:200]!r} (expected the shell)")
+    sizes[SHELL_URL] = len(body.encode())
     for url in (LIST_DEEP_URL, LIST_FIRST_URL):
         status, body = http_get(base + url, cookie)
         if status != 200:
@@ -123,13 +133,13 @@ def main(argv: list[str]) -> int:
             raise BenchError(f"seeded {seeded['rows']} notifications, expected {TOTAL_ROWS}")
         cookie = site.session_cookie(EMAIL, ORGANIZATION)
         diagnosis = site.django_json(f"COOKIE = {cookie!r}\n" + diagnose_script(
-            [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL], EMAIL, ORGANIZATION, SLUG,
+            [EMPTY_URL, SHELL_URL, LIST_DEEP_URL, LIST_FIRST_URL], EMAIL, ORGANIZATION, SLUG,
             page_size=PAGE_SIZE, offset=(DEEP_PAGE - 1) * PAGE_SIZE))
         print(f"site: SQLite in {site.tmp}, DEBUG off; {seeded['rows']} notifications of "
               f"{EMAIL} in {ORGANIZATION} ({seeded['all_rows']} in the table)")
         print_diagnosis(diagnosis)
 
-        urls = [EMPTY_URL, LIST_DEEP_URL, LIST_FIRST_URL]
+        urls = [EMPTY_URL, SHELL_URL, LIST_DEEP_URL, LIST_FIRST_URL]
         with Gunicorn(site, workers=args.workers, threads=args.threads) as server:
             sizes = verify(server.base_url, cookie)
             print("bytes: " + ", ".join(f"{url} {size}" for url, size in sizes.items()))
@@ -146,8 +156,11 @@ def main(argv: list[str]) -> int:
     empty = median(rps[EMPTY_URL])
     deep = median(rps[LIST_DEEP_URL])
     first = median(rps[LIST_FIRST_URL])
+    shell = median(rps[SHELL_URL])
     print(f"median req/s: empty {empty:.1f}, list page {DEEP_PAGE} {deep:.1f} "
           f"(ratio {deep / empty:.2f}), list page 1 {first:.1f} (ratio {first / empty:.2f})")
+    print(f"for information: empty portal page (shell) {shell:.1f} req/s; slower list page "
+          f"against it {min(deep, first) / shell:.2f}, against the empty page {shell / empty:.2f}")
     print(f"load average after {load_average()}")
     print(verdict_line(NAME, min(deep, first) / empty, TARGET))
     return 0

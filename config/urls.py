@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.client_portal.core import views as core_views
+from apps.client_portal.portal import views as portal_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("_bench/empty/", core_views.bench_empty, name="bench_empty"),
+    path("_bench/shell/", portal_views.bench_shell, name="bench_shell"),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.client_portal.accounts.mfa_urls")),

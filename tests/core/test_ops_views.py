@@ -56,3 +56,23 @@ def test_bench_empty_page_when_enabled(demo, login, settings):
     response = client.get("/_bench/empty/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_bench_shell_is_off_by_default_and_needs_a_member(demo, login, client, settings):
+    settings.BENCH_VIEWS = False
+    assert login(demo.users["owner"], demo.organizations["northwind"]).get(
+        "/_bench/shell/").status_code == 404
+    settings.BENCH_VIEWS = True
+    client.logout()
+    response = client.get("/_bench/shell/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_bench_shell_is_the_page_shell_with_nothing_in_it(demo, login, settings):
+    settings.BENCH_VIEWS = True
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    html = client.get("/_bench/shell/").content.decode()
+    assert '<header class="topbar">' in html and '<nav class="sidenav"' in html
+    assert "Northwind Trading SRL" in html
+    main = html[html.index('<main id="main"'):html.index("</main>")]
+    assert "<table" not in main and "<form" not in main

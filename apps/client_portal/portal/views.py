@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -387,3 +388,23 @@ def _querystring(params: dict) -> str:
 
 def redirect_home(request):
     return HttpResponseRedirect(reverse("portal:dashboard"))
+
+
+@require_GET
+@member_required
+def bench_shell(request):
+    """The portal's page shell with nothing in it: header, menu, badge, footer.
+
+    ``bench/list_page.py`` reports the list page against it for information
+    (what the list itself costs); its verdict is against ``/_bench/empty/``.
+    Served only where ``BENCH_VIEWS`` is on; everywhere else it is a 404.
+    """
+    if not settings.BENCH_VIEWS:
+        raise Http404
+    return HttpResponse(_empty_shell().render({}, request))
+
+
+@cache
+def _empty_shell():
+    return engines["django"].from_string('{% extends "portal/base.html" %}')
+
