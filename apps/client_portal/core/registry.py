@@ -499,8 +499,8 @@ class AnyYesNo(forms.NullBooleanSelect):
     """A yes/no filter: "Any" (no filter), "Yes", "No"; the values stay "true"/"false"."""
 
     def __init__(self, attrs=None):
-        choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
-        forms.Select.__init__(self, attrs, choices)
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 def build_filterset(resource):

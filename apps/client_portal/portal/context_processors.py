@@ -24,9 +24,6 @@ def portal(request):
     if user is None or not user.is_authenticated or not hasattr(request, "membership"):
         return context
 
-    def memberships():
-        return user_memberships(request)
-
     membership = request.membership or None
     access = membership.access() if membership else None
     menu = registry.menu(access) if access else []
@@ -46,12 +43,10 @@ def portal(request):
     context.update(
         {
             "active_membership": membership,
-            "other_memberships": memberships,
             "menu": menu,
             "sidenav": sidenav,
             # The footer link to the feedback form, for those who may send it.
             "can_send_feedback": bool(access) and _can_create(access, "feedback"),
-            "unread_count": unread_count,
         }
     )
     return context
@@ -96,8 +91,9 @@ def topbar_html(request):
     )
 
 
-# The menu badge counts unread notifications up to this many and then shows "99+":
-# counting stops there, so a full inbox costs no more than a small one.
+# The menu badge counts unread notifications up to this many and then shows "99+"
+# (portal/_sidenav.html writes the figure): counting stops there, so a full inbox
+# costs no more than a small one.
 UNREAD_BADGE_LIMIT = 99
 
 
