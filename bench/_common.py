@@ -8,7 +8,7 @@ files and secret key) and removes it afterwards.
 from __future__ import annotations
 
 import argparse
-import configparser
+import importlib.util
 import json
 import os
 import re
@@ -172,16 +172,16 @@ print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME + "=" + session.sessio
 
 
 def deploy_profile() -> tuple[int, int]:
-    """(web workers, threads per worker) of ``bench.cfg``, the environment winning.
+    """(web workers, threads per worker) of the deployment profile.
 
-    The same values ``make run`` passes to gunicorn (scripts/profile.py), so a
-    benchmark measures the server as it is deployed.
+    Read by ``scripts/profile.py``, as ``make run`` reads them for gunicorn, so
+    a benchmark measures the server as it is deployed.
     """
-    parser = configparser.ConfigParser()
-    parser.read(ROOT / "bench.cfg")
-    workers = os.environ.get("WEB_WORKERS") or parser.get("deploy", "web_workers")
-    threads = os.environ.get("WEB_THREADS") or parser.get("deploy", "web_threads")
-    return int(workers), int(threads)
+    # Loaded by path: "profile" is also the name of a standard library module.
+    spec = importlib.util.spec_from_file_location("cp_profile", ROOT / "scripts" / "profile.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    return int(profile.profile_value("web_workers")), int(profile.profile_value("web_threads"))
 
 
 def load_arguments(description: str):
