@@ -28,16 +28,13 @@ def portal(request):
     access = membership.access() if membership else None
     menu = registry.menu(access) if access else []
 
-    def unread_count():
-        return unread_badge_count(access) if access is not None else 0
-
     def sidenav():
         match = request.resolver_match
         url_name = match.url_name if match else None
         active_slug = match.kwargs.get("slug") if match else None
         slugs = tuple(r.slug for r in menu)
         # The one figure of the menu that changes with the data: read it each time.
-        unread = unread_count() if "notifications" in slugs else 0
+        unread = unread_badge_count(access) if "notifications" in slugs else 0
         return _sidenav(slugs, translation.get_language(), url_name, active_slug, unread)
 
     context.update(

@@ -119,8 +119,11 @@ class Formatter:
         self.thousand_sep = get_format("THOUSAND_SEPARATOR", use_l10n=True)
         self.yes, self.no = str(_("Yes")), str(_("No"))
         self.tz = timezone.get_current_timezone()
-        self.separators = (self.thousand_sep, self.decimal_sep)
-        self.separators_table = str.maketrans({",": self.thousand_sep, ".": self.decimal_sep})
+        # From str.format's "," and "." to this language's separators (None: the same).
+        self.separators = (
+            None if (self.thousand_sep, self.decimal_sep) == (",", ".")
+            else str.maketrans({",": self.thousand_sep, ".": self.decimal_sep})
+        )
 
     def __call__(self, value) -> str:
         if value is None or value == "":
@@ -148,8 +151,8 @@ class Formatter:
                 # them, through str.format: "-1,234.50" with this language's
                 # separators. Zero has no sign there ("-0.00" is "0.00").
                 text = f"{value if value else _ZERO:,.2f}"
-                if self.separators != (",", "."):
-                    text = text.translate(self.separators_table)
+                if self.separators is not None:
+                    text = text.translate(self.separators)
                 return text
             return numberformat.format(
                 value,
