@@ -140,10 +140,10 @@ def test_state_mismatch_is_refused_and_audited(client, idp):
 
 
 def test_person_in_several_organizations_chooses_after_sign_on(client, idp):
-    user = make_user("dual@example.com")
+    user = make_user("dual.oidc@example.com")
     add_member(user, make_org("First Co SRL"), Role.MEMBER)
     add_member(user, make_org("Second Co SRL"), Role.MANAGER)
-    idp.identity = {"sub": "u-6", "email": "dual@example.com", "email_verified": True}
+    idp.identity = {"sub": "u-6", "email": "dual.oidc@example.com", "email_verified": True}
 
     response = client.get(start(client), follow=True)
     assert signed_in_as(client) == str(user.pk)

@@ -96,10 +96,10 @@ def test_signed_response_links_by_nameid_email(client, idp):
 
 def test_signed_response_links_by_national_id_attribute(client, idp):
     ana = make_user("ana.p@example.com")
-    person = make_org("Ana P.", kind="person", registration_number="2850712400027")
+    person = make_org("Ana P.", kind="person", registration_number="2900305400012")
     add_member(ana, person, Role.OWNER)
     idp.name_id = "ana-eid-7781@eid.example.net"
-    idp.identity = {"national_id": "RO/RO/2850712400027"}
+    idp.identity = {"national_id": "RO/RO/2900305400012"}
 
     post_response(client, *fetch_response(client, idp))
     assert signed_in_as(client) == str(ana.pk)

@@ -75,9 +75,9 @@ def browser_settings(settings):
 @pytest.fixture
 def demo_live(transactional_db, live_server, browser_settings):
     """The demo data set, small, in the database the live server reads."""
-    from apps.client_portal.core.management.commands.seed_demo import seed_all
+    from tests.conftest import demo_data
 
-    return seed_all(rows=4)
+    return demo_data()
 
 
 @pytest.fixture
