@@ -6,6 +6,7 @@ from django.contrib.auth import get_user, get_user_model
 from apps.client_portal.accounts import services, sms
 from apps.client_portal.accounts.models import AccessGrant
 from apps.client_portal.accounts.sms.fake_provider import FakeSmsProvider
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import AuditEvent, Membership, Organization
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_no_phone_on_file_creates_nothing(demo):
     org = Organization.objects.create(name="Nophone Ltd", country="GB",
                                       email="nophone@example.com")
     before = get_user_model().objects.count()
-    with pytest.raises(services.GrantError) as exc:
+    with pytest.raises(Refused) as exc:
         services.grant_portal_access(organization=org, by=demo.users["admin"])
     assert "No phone number on file" in str(exc.value.message)
     assert get_user_model().objects.count() == before
@@ -90,7 +91,7 @@ def test_provider_refuses_an_unknown_phone(person_org, demo, settings):
         settings.SMS_BACKEND = "apps.client_portal.accounts.sms.http.HttpBackend"
         settings.SMS_HTTP_URL, settings.SMS_HTTP_API_KEY = provider.url, "k-123"
         before = get_user_model().objects.count()
-        with pytest.raises(services.GrantError) as exc:
+        with pytest.raises(Refused) as exc:
             services.grant_portal_access(organization=person_org, by=demo.users["admin"])
         assert "unknown number" in str(exc.value.message)
         assert "Nothing was created" in str(exc.value.message)
@@ -112,7 +113,7 @@ def test_http_backend_really_posts(demo, settings, person_org):
         assert "one-time password" in provider.messages[0]["text"]
         # A wrong key is refused by the provider and reported.
         settings.SMS_HTTP_API_KEY = "wrong"
-        with pytest.raises(sms.SmsError) as exc:
+        with pytest.raises(Refused) as exc:
             sms.send_sms("+40722000999", "hello")
         assert exc.value.code == "refused"
 
@@ -122,7 +123,7 @@ def test_unreachable_provider(settings):
     provider = FakeSmsProvider().start()
     settings.SMS_HTTP_URL = provider.url
     provider.stop()  # nobody listens there any more
-    with pytest.raises(sms.SmsError) as exc:
+    with pytest.raises(Refused) as exc:
         sms.send_sms("+40722000999", "hello")
     assert exc.value.code == "unreachable"
 
@@ -132,17 +133,17 @@ def test_rate_limits_per_phone_and_per_ip(settings, rf):
     request = rf.get("/", REMOTE_ADDR="198.51.100.7")
     sms.send_sms("+40722000001", "one", request=request)
     sms.send_sms("+40722000001", "two", request=request)
-    with pytest.raises(sms.SmsError) as exc:
+    with pytest.raises(Refused) as exc:
         sms.send_sms("+40722000001", "three", request=request)
-    assert exc.value.code == "rate_limited"
+    assert (exc.value.code, exc.value.status) == ("rate_limited", 429)
     sms.send_sms("+40722000002", "other phone", request=request)
-    with pytest.raises(sms.SmsError):
+    with pytest.raises(Refused):
         sms.send_sms("+40722000003", "fourth from this address", request=request)
     assert [m["text"] for m in sms.outbox] == ["one", "two", "other phone"]
 
 
 def test_invalid_phone_is_refused():
-    with pytest.raises(sms.SmsError) as exc:
+    with pytest.raises(Refused) as exc:
         sms.send_sms("12", "hello")
     assert exc.value.code == "invalid_phone"
 

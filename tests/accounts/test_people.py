@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import AuditEvent, Membership, Notification
 from apps.client_portal.core.tenancy import Role
 
@@ -79,10 +80,10 @@ def test_service_refuses_raising_above_own_role(demo):
     from apps.client_portal.accounts import services
 
     access = _m(demo, "manager").access()
-    with pytest.raises(services.PeopleError) as exc:
+    with pytest.raises(Refused) as exc:
         services.membership_change_role(access=access, membership=_m(demo, "member"),
                                         role=Role.OWNER)
-    assert exc.value.code == "above"
+    assert (exc.value.code, exc.value.status) == ("above", 403)
 
 
 def test_owner_may_make_another_owner_and_the_last_owner_stays(demo, login):
@@ -97,7 +98,7 @@ def test_owner_may_make_another_owner_and_the_last_owner_stays(demo, login):
     access = manager.access()
     services.membership_change_role(access=access, membership=_m(demo, "owner"),
                                     role=Role.MANAGER)
-    with pytest.raises(services.PeopleError) as exc:
+    with pytest.raises(Refused) as exc:
         services.membership_set_active(access=_m(demo, "owner").access(), membership=manager,
                                        active=False)
     assert exc.value.code in {"above", "last_owner"}
@@ -112,7 +113,7 @@ def test_last_active_owner_is_kept(demo):
     services.membership_set_active(access=owner.access(), membership=manager, active=False)
     # Now the owner is the only active one; another owner (inactive) cannot act, and the
     # rule is checked for any caller: demoting the last active owner fails.
-    with pytest.raises(services.PeopleError) as exc:
+    with pytest.raises(Refused) as exc:
         services._check_may_manage(owner.access(), owner)
     assert exc.value.code == "self"
     assert services._is_last_owner(owner)

@@ -41,9 +41,9 @@ def live_server():
 
 @pytest.fixture
 def demo_live(transactional_db, live_server):
-    from apps.client_portal.core.management.commands.seed_demo import seed_all
+    from tests.conftest import demo_data
 
-    return seed_all(rows=4)
+    return demo_data()
 
 
 def unpaid_invoice(organization, number, amount="321.00"):
@@ -87,9 +87,11 @@ def pay_through_the_gateway(http, live_server, doc, choice="pay"):
 
 
 @pytest.fixture
-def e2e_settings(settings):
+def e2e_settings(settings, live_server):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # The separate fake notifies and returns to the portal only: the live server here.
+    settings.PORTAL_BASE_URL = live_server.url
     return settings
 
 

@@ -241,7 +241,8 @@ def test_redirect_notification_for_another_merchant_or_incomplete_is_refused():
 
 
 def test_redirect_register_and_verify_against_the_fake():
-    with running_fake_gateway() as (base, app):
+    with running_fake_gateway(FakeGatewayApp(portal_origins=["http://127.0.0.1:1"])) as (base,
+                                                                                        app):
         gateway = redirect_gateway(base)
         intent = make_intent("10.00", "PLN")
         url, token = gateway.start(intent, return_url="http://127.0.0.1:1/back/",
@@ -286,10 +287,11 @@ def test_fake_pay_page_sends_the_notification_then_redirects(settings):
     shop = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
     threading.Thread(target=shop.serve_forever, daemon=True).start()
     try:
-        app = FakeGatewayApp()
+        shop_origin = f"http://127.0.0.1:{shop.server_address[1]}"
+        app = FakeGatewayApp(portal_origins=["http://back.test", shop_origin])
         token = app.make_token({"sessionId": "cd" * 16, "amount": 500, "currency": "EUR",
                                 "description": "Invoice 7", "urlReturn": "http://back.test/r",
-                                "urlStatus": f"http://127.0.0.1:{shop.server_address[1]}/cb"})
+                                "urlStatus": f"{shop_origin}/cb"})
         status, headers, body = app.pay_page(token, "")
         assert status == 200 and b"5.00 EUR" in body and b'value="pay"' in body
         status, headers, _ = app.pay_action(token, b"action=cancel")
@@ -306,8 +308,96 @@ def test_fake_pay_page_sends_the_notification_then_redirects(settings):
         shop.server_close()
 
 
+class _Shop:
+    """A loopback server standing in for any address; records what it is sent."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                received.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("urls", [
+    {"urlStatus": "{elsewhere}/cb"},
+    {"urlReturn": "{elsewhere}/back"},
+    {"urlStatus": "http://portal.test@{host}/cb"},
+    {"urlStatus": "http://portal.test.{host}/cb"},
+    {"urlReturn": "javascript:alert(1)"},
+    {"urlStatus": "ftp://portal.test/cb"},
+], ids=["status-elsewhere", "return-elsewhere", "user-info", "suffix", "javascript", "ftp"])
+def test_the_fake_sends_nothing_and_nobody_to_an_address_that_is_not_the_portal(urls):
+    """A token names any URL it likes (its key used to be derived from the published CRC):
+    the fake neither notifies it nor redirects to it."""
+    with _Shop() as shop:
+        app = FakeGatewayApp(portal_origins=["http://portal.test"])
+        host = shop.origin.removeprefix("http://")
+        transaction = {"sessionId": "ef" * 16, "amount": 500, "currency": "EUR",
+                       "description": "Invoice 8", "urlReturn": "http://portal.test/r",
+                       "urlStatus": "http://portal.test/cb"}
+        transaction.update({name: url.format(elsewhere=shop.origin, host=host)
+                            for name, url in urls.items()})
+        token = app.make_token(transaction)
+        assert app.pay_page(token, "")[0] == 400
+        status, headers, body = app.pay_action(token, b"action=pay")
+        assert status == 400 and b"Nothing was sent" in body
+        assert not [value for name, value in headers if name == "Location"]
+        assert app.pay_action(token, b"action=cancel")[0] == 400
+    assert shop.received == [] and app.notifications == []
+
+
+def test_the_fake_registers_only_addresses_of_the_portal():
+    with running_fake_gateway(FakeGatewayApp(portal_origins=["http://portal.test"])) as (base,
+                                                                                         _app):
+        gateway = redirect_gateway(base)
+        with pytest.raises(GatewayError, match="400"):
+            gateway.start(make_intent(), return_url="http://portal.test/back/",
+                          notify_url="http://attacker.example/cb/")
+        url, _token = gateway.start(make_intent(), return_url="http://portal.test/back/",
+                                    notify_url="http://portal.test/cb/")
+        assert url.startswith(base)
+
+
+def test_the_fake_portal_is_portal_base_url_unless_given(settings):
+    settings.PORTAL_BASE_URL = "https://portal.example.com/"
+    app = FakeGatewayApp()
+    assert app.url_allowed("https://portal.example.com/billing/pay/callback/redirect/")
+    assert not app.url_allowed("http://portal.example.com/billing/")
+    # Only the fake mounted inside the portal takes the host it was reached by.
+    environ = {"HTTP_HOST": "demo.example.org", "wsgi.url_scheme": "https"}
+    assert not app.url_allowed("https://demo.example.org/r", environ)
+    assert FakeGatewayApp(mounted=True).url_allowed("https://demo.example.org/r", environ)
+
+
+def test_tokens_signed_with_the_published_constants_are_refused():
+    """The token key used to be "fake-token:" + the CRC published in the code."""
+    published = FakeGatewayApp(token_key=f"fake-token:{FAKE_MERCHANT['CRC']}")
+    forged = published.make_token({"sessionId": "ab" * 16, "amount": 1, "currency": "EUR",
+                                   "urlReturn": "http://127.0.0.1:8000/", "urlStatus": "x"})
+    assert FakeGatewayApp().read_token(forged) is None
+    assert FakeGatewayApp().order_id("ab" * 16) != published.order_id("ab" * 16)
+
+
 # --- the registry of gateways ---------------------------------------------------------
 def test_gateways_come_from_settings_and_need_their_secrets(settings):
+    settings.FAKE_GATEWAY_ENABLED = True
     settings.PAYMENT_GATEWAYS = {
         "redirect": {"BACKEND": "apps.client_portal.billing.gateways.redirect.RedirectGateway",
                      "BASE_URL": "", "FAKE": True},
@@ -321,3 +411,11 @@ def test_gateways_come_from_settings_and_need_their_secrets(settings):
         get_gateway("nope")
     settings.PAYMENT_GATEWAYS["redirect"]["FAKE"] = False
     assert enabled_gateways() == []
+
+
+def test_the_fake_gateway_command_refuses_a_site_that_is_not_a_demo(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.FAKE_GATEWAY_ENABLED, settings.DEBUG, settings.SITE_NAME = True, False, "acme"
+    with pytest.raises(CommandError, match="demo and test sites only"):
+        call_command("fake_gateway", "--port", "0")

@@ -17,8 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.client_portal.billing import online, services
-from apps.client_portal.billing.gateways.fake_server import FAKE_MERCHANT, running_fake_gateway
+from apps.client_portal.billing.gateways.fake_server import (
+    FAKE_MERCHANT,
+    FakeGatewayApp,
+    running_fake_gateway,
+)
 from apps.client_portal.billing.models import FinancialDocument, Payment, PaymentIntent
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import AuditEvent, Membership
 
 from .test_online_gateways import WEBHOOK_SECRET, signed_request, stripe_event
@@ -50,7 +55,9 @@ def actions(**filters):
 
 @pytest.fixture(scope="module")
 def fake_gateway():
-    with running_fake_gateway() as (base, app):
+    # The test client's portal is http://testserver: the fake notifies and returns there.
+    with running_fake_gateway(FakeGatewayApp(portal_origins=["http://testserver"])) as (base,
+                                                                                        app):
         yield base, app
 
 
@@ -132,7 +139,7 @@ def test_a_paid_or_credit_document_cannot_be_paid(gateways, northwind, owner_acc
                             method=Payment.Method.BANK_TRANSFER, reference="bank-1",
                             paid_at=timezone.now(), documents=[doc])
     doc.refresh_from_db()
-    with pytest.raises(online.PaymentError) as exc:
+    with pytest.raises(Refused) as exc:
         start(owner_access, [doc])
     assert exc.value.code == "nothing_due"
     assert not PaymentIntent.objects.filter(documents=doc).exists()
@@ -140,7 +147,7 @@ def test_a_paid_or_credit_document_cannot_be_paid(gateways, northwind, owner_acc
 
 def test_a_viewer_cannot_start_a_payment(gateways, demo, northwind):
     doc = make_doc(northwind, "OP-4")
-    with pytest.raises(online.PaymentError) as exc:
+    with pytest.raises(Refused) as exc:
         start(access_of(demo.users["viewer"], northwind), [doc])
     assert exc.value.code == "forbidden"
 
@@ -149,9 +156,9 @@ def test_a_gateway_that_does_not_answer_fails_the_intent(settings, gateways, nor
                                                         owner_access):
     settings.PAYMENT_GATEWAYS["redirect"]["BASE_URL"] = "http://127.0.0.1:9"
     doc = make_doc(northwind, "OP-5")
-    with pytest.raises(online.PaymentError) as exc:
+    with pytest.raises(Refused) as exc:
         start(owner_access, [doc])
-    assert exc.value.code == "gateway"
+    assert (exc.value.code, exc.value.status) == ("gateway", 503)
     intent = PaymentIntent.objects.get(documents=doc)
     assert intent.status == PaymentIntent.Status.FAILED
     assert actions(object_id=str(intent.uuid))[-1] == "online-payments.gateway_error"
@@ -391,7 +398,7 @@ def test_paying_the_balance(gateways, client, northwind, owner_access):
 
 
 def test_nothing_to_pay_on_an_empty_balance(gateways, northwind, owner_access):
-    with pytest.raises(online.PaymentError):
+    with pytest.raises(Refused):
         start(owner_access, currency="UAH")
 
 

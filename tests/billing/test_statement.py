@@ -69,7 +69,7 @@ def test_statement_page_and_pdf_download(history, login):
     assert "attachment" in response["Content-Disposition"]
     bad = client.get("/billing/statement/?start=2026-02-01&end=2026-01-01")
     assert "cannot be before" in bad.content.decode()
-    assert client.get("/billing/statement.pdf?start=x&end=y").status_code == 404
+    assert client.get("/billing/statement.pdf?start=x&end=y").status_code == 400
 
 
 def test_statement_shows_only_the_active_organization(history, login):
@@ -78,3 +78,23 @@ def test_statement_shows_only_the_active_organization(history, login):
     client = login(stranger, other)
     body = client.get("/billing/statement/?start=2026-01-01&end=2026-01-31").content.decode()
     assert "ST-JAN" not in body and "TRX-555" not in body
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    # The first days of the calendar: the opening balance's day before overflowed (a 500).
+    ("start=0001-01-01&end=0001-01-05", "between the years 1900 and 2999"),
+    ("start=9999-12-25&end=9999-12-31", "between the years 1900 and 2999"),
+    ("start=1899-12-31&end=1900-01-05", "between the years 1900 and 2999"),
+    ("start=2026-02-01&end=2026-01-01", "cannot be before its start"),
+    ("start=2000-01-01&end=2026-01-01", "at most ten years"),
+])
+def test_a_period_that_cannot_be_shown_is_refused_with_its_reason(history, login, query,
+                                                                  reason):
+    """The page comes back with the reason and 400; the PDF link too, never a 500."""
+    client = login(member(history, Role.VIEWER), history)
+    page = client.get(f"/billing/statement/?{query}")
+    assert page.status_code == 400
+    assert reason in page.content.decode()
+    pdf = client.get(f"/billing/statement.pdf?{query}")
+    assert pdf.status_code == 400 and not pdf.content.startswith(b"%PDF")
+    assert reason in pdf.content.decode()

@@ -10,6 +10,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from apps.client_portal.core import audit
 from apps.client_portal.core.admin import MembershipAdmin, OrganizationAdmin
 from apps.client_portal.core.admin_base import AuditedAdmin, TabularInline
+from apps.client_portal.core.errors import Refused
 
 from . import services
 from .models import AccessGrant, ActivationCode, User
@@ -155,7 +156,7 @@ def grant_access_to_organizations(modeladmin, request, queryset):
         try:
             grant = services.grant_portal_access(organization=organization, by=request.user,
                                                  request=request)
-        except services.GrantError as exc:
+        except Refused as exc:
             outcomes.append((messages.ERROR, f"{organization}: {exc.message}"))
         else:
             outcomes.append((messages.SUCCESS, _("%(org)s: password sent to %(phone)s.")
@@ -171,7 +172,7 @@ def grant_access_to_members(modeladmin, request, queryset):
             grant = services.grant_portal_access(organization=membership.organization,
                                                  membership=membership, by=request.user,
                                                  request=request)
-        except services.GrantError as exc:
+        except Refused as exc:
             outcomes.append((messages.ERROR, f"{membership.user}: {exc.message}"))
         else:
             outcomes.append((messages.SUCCESS, _("%(who)s: password sent to %(phone)s.")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.client_portal.api.access import access_for
-from apps.client_portal.core.registry import ActionError
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.resources import MembershipResource
 from apps.client_portal.core.tenancy import Role
 
@@ -42,7 +42,10 @@ def _out(membership):
 
 
 def _refused(exc):
-    return ActionError(exc.message, code="forbidden" if exc.code != "last_owner" else exc.code)
+    """Raise ``exc`` for the API: the rules on whom one may change answer "forbidden"."""
+    if exc.code in {"self", "above"}:
+        raise Refused(exc.message, code="forbidden") from exc
+    raise exc
 
 
 class PersonRoleView(APIView):
@@ -56,8 +59,8 @@ class PersonRoleView(APIView):
             membership = services.membership_change_role(
                 access=access, membership=membership, role=data.validated_data["role"],
                 request=request._request)
-        except services.PeopleError as exc:
-            raise _refused(exc) from exc
+        except Refused as exc:
+            _refused(exc)
         return _out(membership)
 
 
@@ -71,6 +74,6 @@ class PersonActiveView(APIView):
             membership = services.membership_set_active(
                 access=access, membership=membership, active=self.active,
                 request=request._request)
-        except services.PeopleError as exc:
-            raise _refused(exc) from exc
+        except Refused as exc:
+            _refused(exc)
         return _out(membership)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.client_portal.core import audit
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
 from apps.client_portal.core.tenancy import Role, role_rank
@@ -60,13 +61,6 @@ def send_activation_code_email(activation, code):
     )
 
 
-class ActivationError(Exception):
-    def __init__(self, message, code="invalid"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 def _throttle_ids(email, ip):
     return [("activation-email", email), ("activation-ip", ip or "-")]
 
@@ -74,13 +68,14 @@ def _throttle_ids(email, ip):
 def activation_code_check(*, code, email, ip=None, request=None):
     """Find the open code for ``code`` and ``email``; throttled per email and per IP.
 
-    Raises ``ActivationError`` for a bad, expired, used or throttled code.
+    Raises ``Refused`` (codes wrong, used, expired, taken, throttled) for a bad,
+    expired, used or throttled code.
     """
     email = (email or "").strip().lower()
     limit, window = settings.ACTIVATION_MAX_FAILURES, settings.ACTIVATION_FAILURE_WINDOW
     if any(throttle.is_blocked(scope, ident, limit) for scope, ident in _throttle_ids(email, ip)):
         audit.record("activation_code.throttled", changes={"email": email}, request=request)
-        raise ActivationError(
+        raise Refused(
             _("Too many wrong codes. Wait %(minutes)d minutes and try again.")
             % {"minutes": window // 60}, code="throttled")
     activation = (ActivationCode.objects.select_related("organization")
@@ -103,7 +98,7 @@ def activation_code_check(*, code, email, ip=None, request=None):
         audit.record(f"activation_code.{problem[0]}", obj=activation,
                      organization=activation.organization if activation else None,
                      changes={"email": email}, request=request)
-        raise ActivationError(problem[1], code=problem[0])
+        raise Refused(problem[1], code=problem[0])
     return activation
 
 
@@ -120,21 +115,21 @@ def activation_token(activation) -> str:
 
 
 def activation_from_token(token):
-    """The open code a confirmation link names; ActivationError when stale or used."""
+    """The open code a confirmation link names; ``Refused`` when stale or used."""
     try:
         value = signing.TimestampSigner(salt=ACTIVATION_SALT).unsign(
             token, max_age=settings.ACTIVATION_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise ActivationError(_("This link has expired. Enter your code again."),
-                              code="expired") from exc
+        raise Refused(_("This link has expired. Enter your code again."),
+                      code="expired") from exc
     except signing.BadSignature as exc:
-        raise ActivationError(_("This link is not valid."), code="invalid") from exc
+        raise Refused(_("This link is not valid."), code="invalid") from exc
     activation = ActivationCode.objects.select_related("organization", "user").filter(
         uuid=value).first()
     if activation is None or activation.used_at or activation.revoked_at:
-        raise ActivationError(_("This code has already been used."), code="used")
+        raise Refused(_("This code has already been used."), code="used")
     if activation.expires_at <= timezone.now():
-        raise ActivationError(_("This code has expired. Ask us for a new one."), code="expired")
+        raise Refused(_("This code has expired. Ask us for a new one."), code="expired")
     return activation
 
 
@@ -172,10 +167,9 @@ def activation_complete(*, token, username=None, password=None, request=None):
     activation = activation_from_token(token)
     activation = ActivationCode.objects.select_for_update().get(pk=activation.pk)
     if activation.used_at or activation.revoked_at:
-        raise ActivationError(_("This code has already been used."), code="used")
+        raise Refused(_("This code has already been used."), code="used")
     if _organization_has_login(activation):
-        raise ActivationError(_("This client account already has a portal login."),
-                              code="taken")
+        raise Refused(_("This client account already has a portal login."), code="taken")
     User = get_user_model()
     user = existing_account_for(activation)
     created = user is None
@@ -212,13 +206,6 @@ def one_time_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-class GrantError(Exception):
-    def __init__(self, message, code="failed"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 def _grant_failed(organization, user, phone, message, by, request):
     grant = AccessGrant.objects.create(
         organization=organization, user=user if user and user.pk else None, phone=phone or "",
@@ -235,7 +222,7 @@ def grant_portal_access(*, organization, by, membership=None, request=None):
     For a membership the person is its user; for an organization alone, its
     contact (email and phone on the organization's record, the national ID of a
     private person). The password must be changed at first sign-in. If the SMS
-    cannot go, nothing is created and the failure is recorded. Raises GrantError.
+    cannot go, nothing is created and the failure is recorded. Raises ``Refused``.
     """
     User = get_user_model()
     if membership is not None:
@@ -249,12 +236,12 @@ def grant_portal_access(*, organization, by, membership=None, request=None):
         message = _("No phone number on file for %(who)s: nothing was sent or created.") % {
             "who": email or organization.name}
         _grant_failed(organization, user, phone, message, by, request)
-        raise GrantError(message, code="no_phone")
+        raise Refused(message, code="no_phone")
     if user is None and not email:
         message = _("No email address on file for %(org)s: an account needs one.") % {
             "org": organization.name}
         _grant_failed(organization, None, phone, message, by, request)
-        raise GrantError(message, code="no_email")
+        raise Refused(message, code="no_email")
     password = one_time_password()
     created = user is None
     try:
@@ -287,16 +274,16 @@ def grant_portal_access(*, organization, by, membership=None, request=None):
             audit.record("access_grant.sent", obj=grant, organization=organization, actor=by,
                          changes={"account": user.email, "phone": phone,
                                   "created": created}, request=request)
-    except sms.SmsError as exc:
+    except Refused as exc:  # the text message did not go
         message = _("The password could not be sent to %(phone)s: %(reason)s Nothing was "
                     "created.") % {"phone": phone, "reason": exc.message}
         # A rolled-back new account is not there to point at.
         _grant_failed(organization, None if created else user, phone, message, by, request)
-        raise GrantError(message, code=exc.code) from exc
+        raise Refused(message, code=exc.code, status=exc.status) from exc
     except ValidationError as exc:
         message = " ".join(exc.messages)
         _grant_failed(organization, None, phone, message, by, request)
-        raise GrantError(message, code="invalid") from exc
+        raise Refused(message, code="invalid") from exc
     return grant
 
 
@@ -326,13 +313,6 @@ def _free_username(email):
 
 
 # --- people in an organization ------------------------------------------------------
-class PeopleError(Exception):
-    def __init__(self, message, code="forbidden"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 def assignable_roles(access):
     """Roles ``access`` may give: none above their own; Owner only by an Owner."""
     return [value for value, _label in Role.choices if role_rank(value) <= access.rank]
@@ -340,12 +320,13 @@ def assignable_roles(access):
 
 def _check_may_manage(access, membership):
     if not access.has_role(Role.MANAGER):
-        raise PeopleError(_("Only the Owner and Managers manage people."))
+        raise Refused(_("Only the Owner and Managers manage people."), code="forbidden")
     if membership.user_id == getattr(access.user, "pk", None):
-        raise PeopleError(_("You cannot change your own role or access."), code="self")
+        raise Refused(_("You cannot change your own role or access."), code="self",
+                      status=403)
     if role_rank(membership.role) > access.rank:
-        raise PeopleError(_("You cannot change someone whose role is above yours."),
-                          code="above")
+        raise Refused(_("You cannot change someone whose role is above yours."),
+                      code="above", status=403)
 
 
 def _is_last_owner(membership):
@@ -366,17 +347,18 @@ def membership_change_role(*, access, membership, role, request=None):
     from apps.client_portal.core.resources import MembershipResource
 
     if role not in Role.values:
-        raise PeopleError(_("Choose a role."), code="invalid")
+        raise Refused(_("Choose a role."), code="invalid")
     with transaction.atomic():
         membership = MembershipResource.get_object(access, membership.uuid, for_update=True)
         _check_may_manage(access, membership)
         if role_rank(role) > access.rank:
-            raise PeopleError(_("You cannot give a role above your own."), code="above")
+            raise Refused(_("You cannot give a role above your own."), code="above",
+                          status=403)
         if role == membership.role:
             return membership
         if _is_last_owner(membership):
-            raise PeopleError(_("The organization must keep at least one active Owner."),
-                              code="last_owner")
+            raise Refused(_("The organization must keep at least one active Owner."),
+                          code="last_owner", status=409)
         before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
@@ -399,8 +381,8 @@ def membership_set_active(*, access, membership, active: bool, request=None):
         if membership.is_active == active:
             return membership
         if not active and _is_last_owner(membership):
-            raise PeopleError(_("The organization must keep at least one active Owner."),
-                              code="last_owner")
+            raise Refused(_("The organization must keep at least one active Owner."),
+                          code="last_owner", status=409)
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         audit.record("people.reactivate" if active else "people.deactivate", obj=membership,
@@ -420,13 +402,14 @@ def membership_set_active(*, access, membership, active: bool, request=None):
 def invite_person(*, access, email, role, person_name="", request=None):
     """An Owner or Manager invites someone by email: an activation code with the role."""
     if not access.has_role(Role.MANAGER):
-        raise PeopleError(_("Only the Owner and Managers invite people."))
+        raise Refused(_("Only the Owner and Managers invite people."), code="forbidden")
     if role_rank(role) > access.rank or role not in Role.values:
-        raise PeopleError(_("You cannot give a role above your own."), code="above")
+        raise Refused(_("You cannot give a role above your own."), code="above", status=403)
     email = email.strip().lower()
     if Membership.objects.filter(organization=access.organization, user__email__iexact=email,
                                  is_active=True).exists():
-        raise PeopleError(_("This person already belongs to the organization."), code="exists")
+        raise Refused(_("This person already belongs to the organization."), code="exists",
+                      status=409)
     activation, code = activation_code_issue(
         organization=access.organization, email=email, role=role, person_name=person_name,
         created_by=access.user, days=settings.ACTIVATION_CODE_DAYS, send_email=False,

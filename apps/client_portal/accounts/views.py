@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.client_portal.core import audit
 from apps.client_portal.core.context import client_ip
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.resources import MembershipResource
 from apps.client_portal.core.tenancy import Role
 from apps.client_portal.portal.access import member_required
@@ -31,7 +32,7 @@ def activate(request):
             activation = services.activation_code_check(
                 code=form.cleaned_data["code"], email=form.cleaned_data["email"],
                 ip=client_ip(request), request=request)
-        except services.ActivationError as exc:
+        except Refused as exc:
             form.add_error("code" if exc.code != "throttled" else None, exc.message)
         else:
             services.send_activation_link(activation, request)
@@ -49,7 +50,7 @@ def activate_confirm(request, token):
     """Step 2: from the emailed link, choose a login and password (or link an account)."""
     try:
         activation = services.activation_from_token(token)
-    except services.ActivationError as exc:
+    except Refused as exc:
         return render(request, "account/activate_invalid.html", {"message": exc.message},
                       status=400)
     existing = services.existing_account_for(activation)
@@ -61,7 +62,7 @@ def activate_confirm(request, token):
                 username=form.cleaned_data["username"] if form else None,
                 password=form.cleaned_data["password1"] if form else None,
                 request=request)
-        except services.ActivationError as exc:
+        except Refused as exc:
             return render(request, "account/activate_invalid.html",
                           {"message": exc.message}, status=400)
         if created:
@@ -97,7 +98,7 @@ def person_manage(request, lookup):
         try:
             services.membership_change_role(access=access, membership=membership,
                                             role=form.cleaned_data["role"], request=request)
-        except services.PeopleError as exc:
+        except Refused as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The role is saved."))
@@ -115,7 +116,7 @@ def person_set_active(request, lookup, state):
     try:
         services.membership_set_active(access=request.access, membership=membership,
                                        active=state == "reactivate", request=request)
-    except services.PeopleError as exc:
+    except Refused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Access restored.") if state == "reactivate"
@@ -135,7 +136,7 @@ def person_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.invite_person(access=access, request=request, **form.cleaned_data)
-        except services.PeopleError as exc:
+        except Refused as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The invitation is on its way to %(email)s.")

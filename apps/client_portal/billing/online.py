@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core import audit
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import lock
 from apps.client_portal.core.tenancy import Access, Role
 
@@ -43,15 +44,6 @@ PAY_ROLE = Role.MEMBER
 SLUG = "online-payments"
 
 
-class PaymentError(Exception):
-    """A payment that cannot be started; the message is safe to show the client."""
-
-    def __init__(self, message, code="invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
 @dataclass(frozen=True)
 class Outcome:
     """How a notification was handled: the HTTP status to answer and a short word."""
@@ -67,11 +59,12 @@ def payable_documents(documents) -> tuple[list[FinancialDocument], str]:
     docs = [d for d in documents if d.status in FinancialDocument.OPEN_STATUSES
             and d.outstanding > 0 and not d.is_credit]
     if not docs:
-        raise PaymentError(_("There is nothing left to pay on this document."), "nothing_due")
+        raise Refused(_("There is nothing left to pay on this document."), code="nothing_due",
+                      status=409)
     currencies = {d.currency for d in docs}
     if len(currencies) != 1:
-        raise PaymentError(_("Documents in different currencies are paid separately."),
-                           "currencies")
+        raise Refused(_("Documents in different currencies are paid separately."),
+                      code="currencies")
     return docs, currencies.pop()
 
 
@@ -89,8 +82,8 @@ def quote(access: Access, *, documents=None, currency=None) -> dict:
                                                     Decimal("0.00"))}
     amount = balance_due(access.organization, currency)
     if amount <= 0:
-        raise PaymentError(_("Your balance in %(currency)s has nothing to pay.")
-                           % {"currency": currency}, "nothing_due")
+        raise Refused(_("Your balance in %(currency)s has nothing to pay.")
+                      % {"currency": currency}, code="nothing_due", status=409)
     return {"scope": PaymentIntent.Scope.BALANCE, "documents": [], "currency": currency,
             "amount": amount}
 
@@ -111,11 +104,12 @@ def start_payment(access: Access, *, gateway: str, base_url: str, documents=None
     scheme and host the gateway sends the customer back to and notifies.
     """
     if access is None or access.organization is None or not access.has_role(PAY_ROLE):
-        raise PaymentError(_("Your role does not allow payments."), "forbidden")
+        raise Refused(_("Your role does not allow payments."), code="forbidden")
     try:
         gw = get_gateway(gateway)
     except GatewayNotConfigured:
-        raise PaymentError(_("This payment method is not available."), "gateway") from None
+        raise Refused(_("This payment method is not available."), code="gateway",
+                      status=503) from None
     organization = access.organization
     reuse_after = timezone.now() - dt.timedelta(minutes=settings.PAYMENT_INTENT_REUSE_MINUTES)
 
@@ -169,8 +163,8 @@ def _register(intent: PaymentIntent, gw: Gateway, base_url: str, request) -> Pay
                 intent.save()
                 audit.record(f"{SLUG}.gateway_error", obj=intent, request=request,
                              changes=audit.diff(before, audit.snapshot(intent)))
-        raise PaymentError(_("The payment service is not answering; nothing was charged. "
-                             "Please try again later."), "gateway") from exc
+        raise Refused(_("The payment service is not answering; nothing was charged. "
+                        "Please try again later."), code="gateway", status=503) from exc
     with transaction.atomic():
         intent = lock(intent)
         if intent.status == PaymentIntent.Status.CREATED:
@@ -185,7 +179,7 @@ def _register(intent: PaymentIntent, gw: Gateway, base_url: str, request) -> Pay
 def cancel_payment(access: Access, intent: PaymentIntent, *, request=None) -> PaymentIntent:
     """The client gives up an open attempt (an abandoned payment: nothing changes)."""
     if not access.has_role(PAY_ROLE):
-        raise PaymentError(_("Your role does not allow payments."), "forbidden")
+        raise Refused(_("Your role does not allow payments."), code="forbidden")
     with transaction.atomic():
         intent = lock(intent)
         if not intent.is_open:

@@ -26,6 +26,15 @@ def _require_reader(request):
         raise Http404
 
 
+def _statement_page(request, form, currencies=None):
+    """The statement page; a period that cannot be shown answers 400 with the reasons."""
+    return render(request, "billing/statement.html", {
+        "form": form, "currencies": currencies,
+        "query": request.GET.urlencode() if request.GET else
+        "start={start}&end={end}".format(**StatementForm.default_period()),
+    }, status=200 if form.is_valid() else 400)
+
+
 @require_GET
 @member_required
 def statement(request):
@@ -35,11 +44,7 @@ def statement(request):
     if form.is_valid():
         currencies = services.statement(request.access.organization,
                                         form.cleaned_data["start"], form.cleaned_data["end"])
-    return render(request, "billing/statement.html", {
-        "form": form, "currencies": currencies,
-        "query": request.GET.urlencode() if request.GET else
-        "start={start}&end={end}".format(**StatementForm.default_period()),
-    })
+    return _statement_page(request, form, currencies)
 
 
 @require_GET
@@ -48,7 +53,7 @@ def statement_pdf(request):
     _require_reader(request)
     form = _statement_form(request)
     if not form.is_valid():
-        raise Http404
+        return _statement_page(request, form)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     organization = request.access.organization
     pdf = services.statement_pdf(organization, start, end)

@@ -8,22 +8,24 @@ callback is the only door through which a payment becomes paid.
 
 from io import BytesIO
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.registry import registry
 from apps.client_portal.portal.access import member_required
 
 from . import online
 from .gateways import enabled_gateways, get_gateway
+from .gateways.fake_server import FakeGatewayApp, fake_gateway_allowed
 from .models import Currency, FinancialDocument, PaymentIntent
 
 
@@ -53,7 +55,7 @@ def _confirm(request, *, documents=None, currency=None, back_url):
     offer, problem = None, None
     try:
         offer = online.quote(access, documents=documents, currency=currency)
-    except online.PaymentError as exc:
+    except Refused as exc:
         problem = exc.message
     if not gateways and problem is None:
         problem = _no_gateway_message()
@@ -67,7 +69,7 @@ def _confirm(request, *, documents=None, currency=None, back_url):
                 intent = online.start_payment(
                     access, gateway=chosen, base_url=_base_url(request),
                     documents=documents, currency=currency, request=request)
-            except online.PaymentError as exc:
+            except Refused as exc:
                 messages.error(request, exc.message)
                 return redirect(request.get_full_path())
             return redirect(intent.redirect_url)
@@ -149,16 +151,17 @@ _fake_app = None
 def _fake():
     global _fake_app
     if _fake_app is None:
-        from .gateways.fake_server import FakeGatewayApp
-
-        _fake_app = FakeGatewayApp()
+        # Every process of the portal signs the fake's tokens with the same key, one
+        # of this site's own: nothing published in the code signs them.
+        _fake_app = FakeGatewayApp(mounted=True, token_key=salted_hmac(
+            "billing.fake_gateway", "token-key").hexdigest())
     return _fake_app
 
 
 @csrf_exempt
 def fake_gateway(request, path=""):
-    """The fake gateway's WSGI app under this URL, when FAKE_GATEWAY_ENABLED is on."""
-    if not settings.FAKE_GATEWAY_ENABLED:
+    """The fake gateway's WSGI app under this URL, on a demo or test site that enables it."""
+    if not fake_gateway_allowed():
         raise Http404
     prefix = reverse("billing:fake_gateway_home").rstrip("/")
     body = request.body
@@ -170,6 +173,9 @@ def fake_gateway(request, path=""):
         "CONTENT_TYPE": request.META.get("CONTENT_TYPE", ""),
         "CONTENT_LENGTH": str(len(body)),
         "HTTP_AUTHORIZATION": request.META.get("HTTP_AUTHORIZATION", ""),
+        # The portal's own origin, checked against ALLOWED_HOSTS by get_host().
+        "HTTP_HOST": request.get_host(),
+        "wsgi.url_scheme": request.scheme,
         "wsgi.input": BytesIO(body),
     }
     captured = {}

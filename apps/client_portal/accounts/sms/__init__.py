@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core.context import client_ip, current_request
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.validators import normalize_phone
 
 from .. import throttle
@@ -22,35 +23,30 @@ from .. import throttle
 outbox: list = []
 
 
-class SmsError(Exception):
-    """A message was not sent; ``message`` is safe to show staff or the client."""
-
-    def __init__(self, message, code="failed"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 def get_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
 def send_sms(phone: str, text: str, *, request=None) -> str:
-    """Send ``text`` to ``phone``; returns the provider's message id. Raises SmsError."""
+    """Send ``text`` to ``phone``; returns the provider's message id.
+
+    Raises ``Refused`` when the message was not sent; its message is safe to show
+    staff or the client.
+    """
     try:
         phone = normalize_phone(phone)
     except ValidationError as exc:
-        raise SmsError(_("%(phone)s is not a valid phone number.") % {"phone": phone},
-                       code="invalid_phone") from exc
+        raise Refused(_("%(phone)s is not a valid phone number.") % {"phone": phone},
+                      code="invalid_phone") from exc
     if not phone:
-        raise SmsError(_("There is no phone number on file."), code="no_phone")
+        raise Refused(_("There is no phone number on file."), code="no_phone")
     window = settings.SMS_RATE_WINDOW
     if not throttle.consume("sms-phone", phone, settings.SMS_RATE_PER_PHONE, window):
-        raise SmsError(_("Too many messages to this phone number; try again later."),
-                       code="rate_limited")
+        raise Refused(_("Too many messages to this phone number; try again later."),
+                      code="rate_limited", status=429)
     request = request or current_request.get()
     ip = client_ip(request)
     if ip and not throttle.consume("sms-ip", ip, settings.SMS_RATE_PER_IP, window):
-        raise SmsError(_("Too many messages from your address; try again later."),
-                       code="rate_limited")
+        raise Refused(_("Too many messages from your address; try again later."),
+                      code="rate_limited", status=429)
     return get_backend().send(phone, text)

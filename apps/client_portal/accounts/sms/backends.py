@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 class BaseBackend:
-    """Sends one text message; returns an id, raises ``SmsError`` on failure."""
+    """Sends one text message; returns an id, raises ``Refused`` on failure."""
 
     def send(self, phone: str, text: str) -> str:
         raise NotImplementedError

@@ -12,7 +12,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import SmsError
+from apps.client_portal.core.errors import Refused
+
 from .backends import BaseBackend
 
 
@@ -20,7 +21,8 @@ class HttpBackend(BaseBackend):
     def send(self, phone, text):
         url = settings.SMS_HTTP_URL
         if not url:
-            raise SmsError(_("The SMS provider is not configured."), code="not_configured")
+            raise Refused(_("The SMS provider is not configured."), code="not_configured",
+                          status=503)
         body = json.dumps({"to": phone, "text": text, "sender": settings.SMS_SENDER}).encode()
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
             url, data=body, method="POST",
@@ -35,11 +37,11 @@ class HttpBackend(BaseBackend):
                 reason = json.loads(exc.read() or b"{}").get("error", "")
             except ValueError:
                 reason = ""
-            raise SmsError(
+            raise Refused(
                 _("The SMS provider refused the message (%(status)s %(reason)s).")
-                % {"status": exc.code, "reason": reason}, code="refused",
+                % {"status": exc.code, "reason": reason}, code="refused", status=503,
             ) from exc
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            raise SmsError(_("The SMS provider could not be reached."),
-                           code="unreachable") from exc
+            raise Refused(_("The SMS provider could not be reached."),
+                          code="unreachable", status=503) from exc
         return str(answer.get("id", ""))

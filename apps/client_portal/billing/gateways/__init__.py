@@ -32,8 +32,12 @@ def _options(name: str) -> dict:
     except (AttributeError, KeyError):
         raise GatewayNotConfigured(f"no payment gateway named {name!r}") from None
     if options.get("FAKE"):
-        from .fake_server import FAKE_MERCHANT
+        from .fake_server import FAKE_MERCHANT, fake_gateway_allowed
 
+        # The fake's credentials are published: never on a site that is not a demo.
+        if not fake_gateway_allowed():
+            raise GatewayNotConfigured(f"payment gateway {name!r} uses the fake gateway, which "
+                                       "serves demo and test sites only")
         for key, value in FAKE_MERCHANT.items():
             options[key] = options.get(key) or value
     return options

@@ -2,8 +2,8 @@
 
 It speaks the protocol of ``redirect.py`` (Przelewy24's field names) on the
 loopback interface and holds no state: the transaction token carries the
-registered transaction, signed with the fake's own key, so any process (or
-thread) can serve any step.
+registered transaction, signed with the fake's own key, so any thread (or any
+process given the same key) can serve any step.
 
 - ``POST /api/v1/transaction/register``: checks the Basic credentials and the
   sign, answers a token.
@@ -15,8 +15,11 @@ thread) can serve any step.
   the one the fake issued for that session.
 
 Run it alone with ``manage.py fake_gateway --port 8765``; in the demo it is
-also mounted inside the portal under ``/billing/fake-gateway/`` when
-``FAKE_GATEWAY_ENABLED`` is on. It is never a real payment service.
+also mounted inside the portal under ``/billing/fake-gateway/``. Either way it
+serves demo and test sites only (``fake_gateway_allowed``), and it sends
+notifications and customers only to the portal (``PORTAL_BASE_URL``, or, mounted,
+the host it was reached by): its credentials are published in this file, so it
+must never be a door to anywhere else. It is never a real payment service.
 """
 
 from __future__ import annotations
@@ -26,15 +29,19 @@ import hashlib
 import hmac
 import html
 import json
+import secrets
 import threading
 import urllib.error
 import urllib.request
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .base import from_minor_units
+from django.conf import settings
+from django.utils.translation import gettext
+
+from .base import from_minor_units, origin_of
 from .redirect import NOTIFICATION_SIGN_FIELDS, REGISTER_SIGN_FIELDS, VERIFY_SIGN_FIELDS, sign
 
 # The credentials the fake accepts unless told otherwise; plainly not secrets.
@@ -45,6 +52,17 @@ FAKE_MERCHANT = {
     "API_KEY": "fake-api-key-not-a-secret",
 }
 FAKE_METHOD_ID = 25  # "card" in the fake's list of methods
+
+
+def fake_gateway_allowed() -> bool:
+    """Whether the fake may serve here: ``FAKE_GATEWAY_ENABLED`` on a demo or test site.
+
+    A demo or test site runs with ``DEBUG``, or is named "demo" or "test...".
+    """
+    if not getattr(settings, "FAKE_GATEWAY_ENABLED", False):
+        return False
+    name = str(getattr(settings, "SITE_NAME", "")).lower()
+    return bool(settings.DEBUG) or name == "demo" or name.startswith("test")
 
 
 def _b64(data: bytes) -> str:
@@ -59,13 +77,21 @@ class FakeGatewayApp:
     """The WSGI application of the fake gateway."""
 
     def __init__(self, *, merchant_id=None, pos_id=None, crc=None, api_key=None,
-                 token_key: str | None = None, notify_timeout: float = 15):
+                 token_key: str | None = None, notify_timeout: float = 15,
+                 portal_origins: list[str] | None = None, mounted: bool = False):
         self.merchant_id = int(merchant_id or FAKE_MERCHANT["MERCHANT_ID"])
         self.pos_id = int(pos_id or FAKE_MERCHANT["POS_ID"])
         self.crc = crc or FAKE_MERCHANT["CRC"]
         self.api_key = api_key or FAKE_MERCHANT["API_KEY"]
-        self.token_key = (token_key or f"fake-token:{self.crc}").encode()
+        # Tokens and order ids are signed with a key nobody else knows (the CRC is
+        # public): a forged token or order id is refused. Processes that serve the
+        # same transactions must be given the same key.
+        self.token_key = (token_key or secrets.token_hex(32)).encode()
         self.notify_timeout = notify_timeout
+        # Where notifications and customers may go: the portal, PORTAL_BASE_URL
+        # unless given; mounted inside the portal, also the host a request came to.
+        self.portal_origins = portal_origins
+        self.mounted = mounted
         self.notifications: list[dict] = []  # what was sent, for tests
 
     # --- tokens and order ids -----------------------------------------------------
@@ -88,6 +114,34 @@ class FakeGatewayApp:
         digest = hmac.new(self.token_key, f"order:{session_id}".encode(), hashlib.sha256)
         return 100_000_000 + int(digest.hexdigest()[:12], 16) % 900_000_000
 
+    # --- where the fake may send notifications and customers ------------------------
+    def origins(self, environ=None) -> set[str]:
+        given = self.portal_origins
+        if given is None:
+            given = [settings.PORTAL_BASE_URL]
+        result = {origin_of(origin).lower() for origin in given if origin}
+        if self.mounted and environ and environ.get("HTTP_HOST"):
+            result.add(f"{environ.get('wsgi.url_scheme', 'http')}://{environ['HTTP_HOST']}"
+                       .lower())
+        return result
+
+    def url_allowed(self, url: str, environ=None) -> bool:
+        """Is ``url`` on the portal's own origin (http or https, no user info)?"""
+        try:
+            parts = urlsplit(str(url))
+        except ValueError:
+            return False
+        if parts.scheme not in {"http", "https"} or not parts.hostname or "@" in parts.netloc:
+            return False
+        return f"{parts.scheme}://{parts.netloc}".lower() in self.origins(environ)
+
+    def refused_url(self, transaction: dict, environ=None) -> str:
+        """The name of the transaction's URL that is not the portal's; "" if both are."""
+        for name in ("urlReturn", "urlStatus"):
+            if not self.url_allowed(transaction.get(name, ""), environ):
+                return name
+        return ""
+
     # --- WSGI ---------------------------------------------------------------------
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
@@ -104,9 +158,9 @@ class FakeGatewayApp:
         elif path == "/api/v1/transaction/verify" and method == "PUT":
             status, headers, content = self.verify(environ, body)
         elif path.startswith("/trnRequest/") and method == "GET":
-            status, headers, content = self.pay_page(path.split("/", 2)[2], prefix)
+            status, headers, content = self.pay_page(path.split("/", 2)[2], prefix, environ)
         elif path.startswith("/trnRequest/") and method == "POST":
-            status, headers, content = self.pay_action(path.split("/", 2)[2], body)
+            status, headers, content = self.pay_action(path.split("/", 2)[2], body, environ)
         elif path in {"", "/"} and method == "GET":
             status, headers, content = self._html(200, "<h1>Fake payment gateway</h1>"
                                                   "<p>For demonstrations and tests only.</p>")
@@ -138,6 +192,11 @@ class FakeGatewayApp:
             }
         except (KeyError, TypeError, ValueError):
             return self._json(400, {"error": "Invalid input data", "code": 400})
+        refused = self.refused_url(transaction, environ)
+        if refused:
+            return self._json(400, {"error": f"{refused} must point at the portal: "
+                                             f"{', '.join(sorted(self.origins(environ)))}",
+                                    "code": 400})
         return self._json(200, {"data": {"token": self.make_token(transaction)},
                                 "responseCode": 0})
 
@@ -155,10 +214,12 @@ class FakeGatewayApp:
             return self._json(400, {"error": "Transaction verification failed", "code": 400})
         return self._json(200, {"data": {"status": "success"}, "responseCode": 0})
 
-    def pay_page(self, token, prefix):
+    def pay_page(self, token, prefix, environ=None):
         transaction = self.read_token(token)
         if transaction is None:
             return self._html(404, "<h1>Unknown transaction</h1>")
+        if self.refused_url(transaction, environ):
+            return self._not_the_portal()
         currency = html.escape(transaction["currency"])
         amount = f"{from_minor_units(transaction['amount'], currency)} {currency}"
         action = html.escape(f"{prefix}/trnRequest/{token}")
@@ -174,10 +235,12 @@ class FakeGatewayApp:
         )
         return self._html(200, content)
 
-    def pay_action(self, token, body):
+    def pay_action(self, token, body, environ=None):
         transaction = self.read_token(token)
         if transaction is None:
             return self._html(404, "<h1>Unknown transaction</h1>")
+        if self.refused_url(transaction, environ):
+            return self._not_the_portal()
         choice = parse_qs(body.decode("utf-8", "replace")).get("action", [""])[0]
         if choice == "pay":
             try:
@@ -215,6 +278,12 @@ class FakeGatewayApp:
             return response.status
 
     # --- responses ----------------------------------------------------------------
+    def _not_the_portal(self):
+        return self._html(400, "<h1>{}</h1><p>{}</p>".format(
+            html.escape(gettext("This payment cannot continue")),
+            html.escape(gettext("Its return or notification address is not the portal's. "
+                                "Nothing was sent and nothing was paid."))))
+
     @staticmethod
     def _json(status, data):
         content = json.dumps(data).encode()

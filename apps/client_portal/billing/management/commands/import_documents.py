@@ -17,7 +17,8 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        result = import_documents(file.read_bytes(), file.name, publish=publish)
+        with file.open("rb") as handle:  # read row by row, never whole
+            result = import_documents(handle, file.name, publish=publish)
         if not result.ok:
             for e in result.errors:
                 self.stderr.write(f"line {e['line']}, {e['field'] or '-'}: {e['message']}")
