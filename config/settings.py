@@ -5,7 +5,6 @@ Every value can come from the environment or from ``sites/<site>/site_config.jso
 config turns on what a laptop needs (plain HTTP, debug pages).
 """
 
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -23,8 +22,6 @@ from config.env import (
     env_list,
     env_str,
 )
-
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
 DEBUG = env_bool("DEBUG", False)
 SITE_TITLE = env_str("SITE_TITLE", "Client Portal")
@@ -52,7 +49,7 @@ def _secret_key() -> str:
     key_file = SITE_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    if DEBUG or TESTING:
+    if DEBUG:
         return "insecure-development-key-do-not-use-in-production"
     raise ImproperlyConfigured(
         "SECRET_KEY is not set: put it in the environment, in site_config.json, "
@@ -75,10 +72,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Before allauth: the portal's templates override allauth's.
+    # The project's apps come before allauth's, so that the portal's account/,
+    # mfa/ and socialaccount/ templates take precedence over allauth's own.
     "apps.client_portal.portal",
+    "apps.client_portal.core",
+    "apps.client_portal.accounts",
+    "apps.client_portal.api",
+    "apps.client_portal.documents",
+    "apps.client_portal.billing",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.usersessions",
     "axes",
     "rest_framework",
     "django_filters",
@@ -87,11 +95,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_rq",
     "csp",
-    "apps.client_portal.core",
-    "apps.client_portal.accounts",
-    "apps.client_portal.api",
-    "apps.client_portal.documents",
-    "apps.client_portal.billing",
 ]
 
 MIDDLEWARE = [
@@ -102,15 +105,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.client_portal.core.caching.PrivateNoStoreMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "apps.client_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.client_portal.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.client_portal.core.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.client_portal.core.middleware.RequestContextMiddleware",
     "apps.client_portal.core.middleware.ActiveOrganizationMiddleware",
+    "apps.client_portal.core.middleware.RefusedMiddleware",
     "axes.middleware.AxesMiddleware",
+    "apps.client_portal.accounts.mfa.MfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -177,6 +185,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "apps.client_portal.accounts.backends.IdentifierBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -188,8 +197,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
@@ -239,6 +246,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A document import file (CSV/XLSX) is refused above this size.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -290,7 +299,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -305,7 +314,7 @@ if env_str("S3_BUCKET"):
             "querystring_auth": True,
         },
     }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email ----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -331,13 +340,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "apps.client_portal.api.pagination.Pagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.client_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_PAGINATION_CLASS": "apps.client_portal.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.client_portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -388,17 +396,6 @@ LOGGING = {
 }
 
 # --- Two-factor and single sign-on ------------------------------------------------
-# allauth's own templates come after the project's, so that the portal's
-# account/, mfa/ and socialaccount/ templates take precedence over them.
-_ALLAUTH_APPS = [app for app in INSTALLED_APPS if app.startswith("allauth")]
-INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("allauth")] + [
-    *_ALLAUTH_APPS,
-    "allauth.mfa",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.saml",
-]
-MIDDLEWARE.append("apps.client_portal.accounts.mfa.MfaRequiredMiddleware")
 MFA_ADAPTER = "apps.client_portal.accounts.mfa.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_TITLE
@@ -473,15 +470,6 @@ if env_str("SSO_SAML_ENTITY_ID"):
     })
 
 # --- Sign-in ways (docs/authentication.md) -----------------------------------------
-INSTALLED_APPS.append("allauth.usersessions")
-MIDDLEWARE.insert(MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
-                  "allauth.usersessions.middleware.UserSessionsMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-                  "apps.client_portal.accounts.middleware.IdleTimeoutMiddleware")
-AUTHENTICATION_BACKENDS.insert(
-    AUTHENTICATION_BACKENDS.index("allauth.account.auth_backends.AuthenticationBackend") + 1,
-    "apps.client_portal.accounts.backends.IdentifierBackend",
-)
 ACCOUNT_FORMS = {"login": "apps.client_portal.accounts.forms.LoginForm"}
 # What the login field accepts: email, phone, national_id, username.
 LOGIN_IDENTIFIERS = env_list("LOGIN_IDENTIFIERS", ["email"])
@@ -491,7 +479,7 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env_int("LOGIN_BY_CODE_TIMEOUT", 300)
 # Tracking activity writes to the database on every request; off unless asked.
 USERSESSIONS_TRACK_ACTIVITY = env_bool("SESSION_TRACK_ACTIVITY", False)
 SINGLE_SESSION = env_bool("SINGLE_SESSION", False)
-SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 0 if TESTING else 30 * 60)  # seconds
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)  # seconds
 # Activation codes issued by the back office.
 ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 14)
 ACTIVATION_MAX_FAILURES = env_int("ACTIVATION_MAX_FAILURES", 5)  # per email and per IP...
@@ -502,8 +490,7 @@ ONE_LOGIN_PER_ORGANIZATION = env_bool("ONE_LOGIN_PER_ORGANIZATION", False)
 # Text messages (one-time passwords of staff-granted access).
 SMS_BACKEND = env_str(
     "SMS_BACKEND",
-    "apps.client_portal.accounts.sms.backends.LocmemBackend" if TESTING
-    else "apps.client_portal.accounts.sms.http.HttpBackend" if env_str("SMS_HTTP_URL")
+    "apps.client_portal.accounts.sms.http.HttpBackend" if env_str("SMS_HTTP_URL")
     else "apps.client_portal.accounts.sms.backends.FileBackend",
 )
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(SITE_DIR / "mail" / "sms.jsonl"))

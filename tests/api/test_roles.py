@@ -22,7 +22,7 @@ def test_viewer_cannot_patch_the_organization(demo, login):
     client = login(demo.users["viewer"], org)
     response = _patch(client, f"/api/v1/organization/{org.uuid}/", {"city": "Elsewhere"})
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "permission_denied"
+    assert response.json()["error"]["code"] == "forbidden"
     assert Organization.objects.get(pk=org.pk).city == "Cluj-Napoca"
 
 

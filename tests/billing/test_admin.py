@@ -31,11 +31,12 @@ def test_the_clerk_publishes_drafts_from_the_list(clerk):
     doc = draft(org)
     done = published(org)
     response = clerk.post("/admin/billing/financialdocument/", {
-        "action": "publish", "_selected_action": [doc.pk, done.pk]})
+        "action": "action_publish", "_selected_action": [doc.pk, done.pk]})
     assert response.status_code == 302
     doc.refresh_from_db()
     assert doc.status == FinancialDocument.Status.UNPAID and doc.pdf_id
-    assert AuditEvent.objects.filter(action="billing.document.publish").count() == 1
+    assert AuditEvent.objects.filter(action="invoices.publish",
+                                     object_id=str(doc.uuid)).count() == 1
 
 
 def test_a_payment_added_in_the_back_office_is_allocated(clerk):

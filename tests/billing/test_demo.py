@@ -28,7 +28,7 @@ def test_demo_billing_data(demo):
     assert not seen.filter(status=FinancialDocument.Status.DRAFT).exists()
     assert seen.filter(status=FinancialDocument.Status.PAID).exists()
     assert Tariff.objects.exists()
-    assert TariffResource.shared and not InvoiceResource.shared
+    assert TariffResource.model.tenancy.shared and not InvoiceResource.model.tenancy.shared
 
 
 def test_anonymous_gets_no_billing_page(demo, client):

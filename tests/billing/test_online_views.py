@@ -1,5 +1,6 @@
 """The pages of online payment: who may pay what, CSRF, the return page, the callback door."""
 
+import base64
 import json
 from decimal import Decimal
 
@@ -7,6 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.client_portal.billing import views_online
+from apps.client_portal.billing.gateways import enabled_gateways
+from apps.client_portal.billing.gateways.fake_server import FAKE_MERCHANT
+from apps.client_portal.billing.gateways.redirect import REGISTER_SIGN_FIELDS, sign
 from apps.client_portal.billing.models import PaymentIntent
 from apps.client_portal.core.models import AuditEvent
 
@@ -166,6 +171,75 @@ def test_the_fake_gateway_is_off_unless_enabled(settings, client):
     assert client.get(reverse("billing:fake_gateway_home")).status_code == 200
 
 
+@pytest.mark.parametrize(("enabled", "debug", "site", "status"), [
+    (False, True, "demo", 404),
+    (True, False, "acme", 404),  # a production site, the flag left on by mistake
+    (True, False, "latest", 404),
+    (True, False, "demo", 200),
+    (True, False, "test-eu", 200),
+    (True, True, "acme", 200),
+])
+def test_the_fake_gateway_serves_demo_and_test_sites_only(settings, client, enabled, debug,
+                                                          site, status):
+    settings.FAKE_GATEWAY_ENABLED, settings.DEBUG, settings.SITE_NAME = enabled, debug, site
+    assert client.get(reverse("billing:fake_gateway_home")).status_code == status
+    register = client.post(reverse("billing:fake_gateway",
+                                   args=["api/v1/transaction/register"]),
+                           data="{}", content_type="application/json")
+    assert (register.status_code == 404) == (status == 404)
+
+
+def test_a_production_site_never_takes_the_fakes_published_credentials(settings, demo,
+                                                                       northwind, request):
+    """A notification signed with the fake's published CRC pays nothing there."""
+    fake = request.getfixturevalue("gateways")
+    doc = make_doc(northwind, "PV-FAKE")
+    intent = start(access_of(demo.users["owner"], northwind), [doc])
+    settings.FAKE_GATEWAY_ENABLED, settings.DEBUG, settings.SITE_NAME = True, False, "acme"
+    settings.PAYMENT_GATEWAYS = {"redirect": {
+        "BACKEND": "apps.client_portal.billing.gateways.redirect.RedirectGateway",
+        "FAKE": True, "BASE_URL": ""}}
+    assert enabled_gateways() == []
+    assert notify(Client(), fake, intent).status_code == 404
+    assert doc_amounts(doc) == ("unpaid", Decimal("0.00"), Decimal("100.00"))
+    settings.SITE_NAME = "demo"
+    assert [g.name for g in enabled_gateways()] == ["redirect"]
+
+
+def _register(client, **urls):
+    body = {"merchantId": 100001, "posId": 100001, "sessionId": "cd" * 16, "amount": 500,
+            "currency": "EUR", "description": "Invoice 9",
+            "urlReturn": "http://testserver/billing/pay/return/x/",
+            "urlStatus": "http://testserver/billing/pay/callback/redirect/", **urls}
+    body["sign"] = sign(body, REGISTER_SIGN_FIELDS, FAKE_MERCHANT["CRC"])
+    auth = base64.b64encode(f"100001:{FAKE_MERCHANT['API_KEY']}".encode()).decode()
+    return client.post(reverse("billing:fake_gateway", args=["api/v1/transaction/register"]),
+                       data=json.dumps(body), content_type="application/json",
+                       HTTP_AUTHORIZATION=f"Basic {auth}")
+
+
+def test_the_mounted_fake_sends_only_to_the_portal_it_is_mounted_in(settings, client):
+    settings.FAKE_GATEWAY_ENABLED = True
+    refused = _register(client, urlStatus="http://attacker.example/cb")
+    assert refused.status_code == 400
+    assert "urlStatus must point at the portal" in refused.json()["error"]
+    assert _register(client, urlReturn="https://evil.example/").status_code == 400
+    assert _register(client).status_code == 200  # the host it was reached by
+
+    # A token naming another address (made with the fake's own key) goes nowhere.
+    fake = views_online._fake()
+    sent = len(fake.notifications)
+    token = fake.make_token({"sessionId": "cd" * 16, "amount": 500, "currency": "EUR",
+                             "description": "x", "urlReturn": "http://testserver/back/",
+                             "urlStatus": "http://127.0.0.1:9/cb"})
+    page = reverse("billing:fake_gateway", args=[f"trnRequest/{token}"])
+    assert client.get(page).status_code == 400
+    response = client.post(page, {"action": "pay"})
+    assert response.status_code == 400 and "Location" not in response
+    assert "Nothing was sent" in response.content.decode()
+    assert len(fake.notifications) == sent
+
+
 def test_back_office_lists_attempts_and_cancels_open_ones(demo, northwind, client):
     intent = start(access_of(demo.users["owner"], northwind), [make_doc(northwind, "PV-15")])
     client.force_login(demo.users["admin"])
@@ -173,12 +247,13 @@ def test_back_office_lists_attempts_and_cancels_open_ones(demo, northwind, clien
     assert client.get(changelist).status_code == 200
     assert client.get(reverse("admin:billing_paymentintent_change",
                               args=[intent.pk])).status_code == 200
-    response = client.post(changelist, {"action": "transition_cancel",
+    response = client.post(changelist, {"action": "action_cancel",
                                         "_selected_action": [intent.pk]})
     assert response.status_code == 302
     intent.refresh_from_db()
     assert intent.status == "cancelled"
-    assert AuditEvent.objects.filter(action="admin.cancel", object_id=str(intent.uuid)).exists()
+    assert AuditEvent.objects.filter(action="online-payments.cancel",
+                                     object_id=str(intent.uuid)).exists()
 
 
 def test_the_pay_form_may_lead_to_the_gateways_site(demo, northwind, login):

@@ -13,6 +13,7 @@ from apps.client_portal.api.models import ApiKey
 from apps.client_portal.billing import services
 from apps.client_portal.billing.models import FinancialDocument, FinancialDocumentLine
 from apps.client_portal.billing.resources import InvoiceResource
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import AuditEvent, Membership, Notification
 from apps.client_portal.core.tenancy import Role
 
@@ -38,7 +39,7 @@ def test_publishing_renders_stores_and_notifies_members(django_capture_on_commit
     assert {n.user for n in notes} == {owner, viewer}
     assert all(doc.number in n.title and n.link == doc.get_absolute_url() for n in notes)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, viewer.email])
-    assert AuditEvent.objects.filter(action="billing.document.publish",
+    assert AuditEvent.objects.filter(action="invoices.publish",
                                      object_id=str(doc.uuid)).exists()
 
 
@@ -54,8 +55,9 @@ def test_an_organization_that_opted_out_gets_no_email_but_the_inbox(
 
 def test_only_a_draft_can_be_published():
     doc = published(organization())
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused) as caught:
         services.publish_document(doc)
+    assert (caught.value.code, caught.value.status) == ("not_allowed", 409)
 
 
 def test_money_fields_of_a_published_document_cannot_change():

@@ -1,16 +1,12 @@
 """Invariant 4: security events and state changes are recorded with who, when, from where."""
 
 import datetime as dt
-import io
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.client_portal.core.demo import DEMO_PASSWORD
-from apps.client_portal.core.files import open_download
 from apps.client_portal.core.models import AuditEvent, Feedback
-from apps.client_portal.core.resources import FeedbackResource
 
 pytestmark = pytest.mark.django_db
 
@@ -102,34 +98,23 @@ def test_export_is_recorded(demo, login):
     assert event.changes == {"format": "csv", "query": "kind=wish"}
 
 
-class _StoredFile:
-    """Just enough of a FieldFile for open_download."""
+def test_download_is_recorded(demo, login):
+    from apps.client_portal.documents.services import store_bytes
 
-    name = "reports/acts/act-2026-05.pdf"
-
-    def __bool__(self):
-        return True
-
-    def open(self, mode="rb"):
-        return io.BytesIO(b"%PDF-1.7 test")
-
-
-def test_download_is_recorded(demo):
     owner = demo.users["owner"]
     northwind = demo.organizations["northwind"]
-    access = owner.memberships.get(organization=northwind).access()
-    feedback = Feedback.objects.filter(organization=northwind).first()
-    feedback.attachment = _StoredFile()
-    request = RequestFactory().get("/p/feedback/x/files/attachment/", **WHERE)
-    request.user = owner
-    response = open_download(FeedbackResource, feedback, "attachment", access, request)
+    stored = store_bytes(organization=northwind, data=b"%PDF-1.7 test", name="act-2026-05.pdf",
+                         title="Act of May")
+    client = login(owner, northwind)
+    response = client.get(f"/p/documents/{stored.uuid}/files/file/", **WHERE)
     assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
     assert response["Cache-Control"] == "private, no-store"
     assert 'filename="act-2026-05.pdf"' in response["Content-Disposition"]
     event = _event("download")
     assert (event.actor, event.organization) == (owner, northwind)
-    assert event.changes == {"field": "attachment", "file": "reports/acts/act-2026-05.pdf"}
-    assert event.object_id == str(feedback.uuid)
+    assert event.changes == {"field": "file", "file": stored.file.name}
+    assert event.object_id == str(stored.uuid)
+    assert (event.ip, event.user_agent) == ("203.0.113.5", "AuditTest/1.0 (X11)")
 
 
 def test_api_key_events_name_the_key(demo, client):
@@ -157,7 +142,7 @@ def test_owner_sees_only_their_organizations_events(demo, login):
 
     page = client.get("/p/audit/?page_size=100")
     assert page.status_code == 200
-    shown = {str(obj.uuid) for obj, _cells in page.context["rows"]}
+    shown = {str(obj.uuid) for obj in page.context["objects"]}
     assert shown == {str(u) for u in ours.values_list("uuid", flat=True)}
     body = page.content.decode()
     for event in theirs:

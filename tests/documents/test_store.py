@@ -74,7 +74,7 @@ def test_a_provider_download_does_not_count_as_the_clients_first(orgs):
 
     a, _b, _people = orgs
     stored = store_bytes(organization=a, data=b"x", name="a.txt")
-    record_download(stored, Access(user=None, organization=None, role=None, via="api_key"))
+    record_download(stored, Access.provider())
     stored.refresh_from_db()
     assert stored.first_downloaded_at is None
     assert stored.downloads.count() == 1

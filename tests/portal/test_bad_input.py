@@ -170,7 +170,7 @@ def test_feedback_form_rejects_bad_values(demo, login, data, field):
     client = _member(login, demo)
     before = Feedback.objects.count()
     response = client.post("/p/feedback/new/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # as the API answers the same input
     assert field in _form_errors(response)
     assert Feedback.objects.count() == before
 
@@ -182,7 +182,7 @@ def test_organization_profile_rejects_an_invalid_phone(demo, login):
         "address": "Changed 1", "city": "Cluj-Napoca", "postal_code": "400001",
         "email": "office@northwind.example.com", "phone": "12345",
     })
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "phone" in _form_errors(response)
     org.refresh_from_db()
     assert (org.phone, org.address) == ("+40264000111", "Str. Exemplului 12")
@@ -193,7 +193,7 @@ def test_organization_profile_rejects_a_bad_email(demo, login):
     org = demo.organizations["northwind"]
     client = login(demo.users["manager"], org)
     response = client.post(f"/p/organization/{org.uuid}/edit/", {"email": "not-an-email"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "email" in _form_errors(response)
     assert Organization.objects.get(pk=org.pk).email == "office@northwind.example.com"
 
@@ -205,7 +205,7 @@ def test_bad_date_filter_is_a_message_not_a_500(demo, login):
     response = client.get("/p/feedback/?created_at__date__gte=notadate")
     assert response.status_code == 200
     assert response.context["filterset"].errors
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].count == 0
     api = client.get("/api/v1/feedback/?created_at__date__gte=notadate")
     assert api.status_code < 500
 
@@ -218,9 +218,9 @@ def test_bad_paging_and_ordering_are_ignored(demo, login):
                   "view=nonsense", "search=" + "x" * 5000]:
         response = client.get(f"/p/feedback/?{query}")
         assert response.status_code == 200, query
-        assert response.context["page"].paginator.per_page == 25, query
+        assert response.context["page"].page_size == 25, query
     response = client.get("/p/feedback/?ordering=password")
-    assert [r[0].pk for r in response.context["rows"]] == [r[0].pk for r in plain.context["rows"]]
+    assert [r.pk for r in response.context["objects"]] == [r.pk for r in plain.context["objects"]]
 
 
 def test_api_page_size_is_capped(demo, login):
@@ -228,9 +228,10 @@ def test_api_page_size_is_capped(demo, login):
     response = client.get("/api/v1/notifications/?page_size=999999")
     assert response.status_code == 200
     assert len(response.json()["results"]) <= 500
+    # A page number that is not one gives the first page, as in the portal.
     bad = client.get("/api/v1/notifications/?page=abc")
-    assert bad.status_code == 404
-    assert bad.json()["error"]["code"] == "not_found"
+    assert bad.status_code == 200
+    assert bad.json()["results"] == client.get("/api/v1/notifications/").json()["results"]
 
 
 def test_malformed_query_strings_never_500_on_any_list(demo, login):

@@ -36,7 +36,7 @@ def _victim_rows(demo):
     """{resource: rows}; a resource with none is reported as a failure."""
     rows, missing = {}, []
     for resource in registry:
-        if getattr(resource, "shared", False):
+        if resource.model.tenancy.shared:
             continue  # the same rows for everyone (a price list): nothing to leak
         found = exclusive_rows(resource, demo)
         if not found:
@@ -205,7 +205,7 @@ def test_shared_resources_hold_no_organization_data(demo):
     from .sweep import access_of
 
     for resource in registry:
-        if not getattr(resource, "shared", False):
+        if not resource.model.tenancy.shared:
             continue
         seen = [
             set(resource.get_queryset(access_of(demo, user, org)).values_list("pk", flat=True))

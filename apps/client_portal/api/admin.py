@@ -1,23 +1,19 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from apps.client_portal.core import audit
-from apps.client_portal.core.admin_base import AuditedAdmin
+from apps.client_portal.core.admin_base import ResourceAdmin
 
 from .models import ApiKey
+from .resources import ApiKeyResource
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(AuditedAdmin):
-    list_display = ["name", "organization", "role", "prefix", "created_at", "last_used_at",
-                    "revoked_at"]
-    list_filter = ["role"]
-    search_fields = ["name", "prefix", "organization__name"]
-    autocomplete_fields = ["organization"]
+class ApiKeyAdmin(ResourceAdmin):
+    resource = ApiKeyResource
+    # Staff issue keys for any organization, or provider-wide ones (no organization).
     fields = ["name", "organization", "role", "expires_at", "prefix", "created_by",
               "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
-    list_select_related = ["organization"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -28,13 +24,3 @@ class ApiKeyAdmin(AuditedAdmin):
                 % {"key": raw},
             )
         super().save_model(request, obj, form, change)
-
-    @admin.action(description="Revoke selected keys")
-    def revoke(self, request, queryset):
-        for key in queryset.filter(revoked_at__isnull=True):
-            key.revoke()
-            key.save(update_fields=["revoked_at"])
-
-            audit.record("api_key.revoke", obj=key, request=request)
-
-    actions = ["revoke"]

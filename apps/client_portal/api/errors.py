@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.client_portal.core.registry import ActionError
+from apps.client_portal.core.errors import Refused
 
 
 def _first_code(detail):
@@ -22,17 +22,19 @@ def _first_code(detail):
     return getattr(detail, "code", None)
 
 
+def refusal_response(refusal: Refused) -> Response:
+    body = {"code": refusal.code, "message": str(refusal.message)}
+    if refusal.fields:
+        body["fields"] = refusal.fields
+    return Response({"error": body}, status=refusal.status)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Refused):
+        return refusal_response(exc)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            fields = exc.message_dict
-        else:
-            fields = {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(fields)
-    elif isinstance(exc, ActionError):
-        code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_409_CONFLICT
-        return Response({"error": {"code": exc.code, "message": str(exc.message)}}, status=code)
-    elif isinstance(exc, exceptions.ParseError):
+        return refusal_response(Refused.from_validation_error(exc))
+    if isinstance(exc, exceptions.ParseError):
         # Unreadable JSON is invalid input like any other: same code, same shape.
         exc = exceptions.ValidationError({"non_field_errors": [str(exc.detail)]})
     elif isinstance(exc, Http404):

@@ -1,6 +1,10 @@
-"""DRF viewsets and serializers generated from the resource registry."""
+"""DRF viewsets generated from the resource registry: thin callers of ``core.operations``.
 
-from django.core.exceptions import FieldDoesNotExist
+Reads, creates, edits, actions, downloads go through the same operations as the
+portal's pages, with the same forms and the same refusals; this module only
+parses the request, writes the JSON and describes both in the OpenAPI schema.
+"""
+
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -9,26 +13,16 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
-from apps.client_portal.core import audit
-from apps.client_portal.core.files import open_download
+from apps.client_portal.core import operations
+from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.registry import registry
 
 from .access import access_for
-
-
-def _is_model_field(model, name):
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
 
 _OUTPUT_SERIALIZERS: dict = {}
 
@@ -41,32 +35,36 @@ def output_serializer(resource):
     return _OUTPUT_SERIALIZERS[resource]
 
 
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 (FieldDoesNotExist)
+        return None
+
+
 def _build_output_serializer(resource):
     model = resource.model
     attrs = {}
-    model_fields = ["uuid"] if hasattr(model, "uuid") else ["pk"]
+    names = [resource.lookup_field]
     for name in resource.api_field_names():
-        if _is_model_field(model, name):
-            field = model._meta.get_field(name)
-            if field.is_relation and (field.many_to_one or field.one_to_one):
-                if hasattr(field.related_model, "uuid"):
-                    attrs[name] = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-                else:
-                    attrs[name] = serializers.PrimaryKeyRelatedField(read_only=True)
-            elif field.many_to_many:
-                attrs[name] = serializers.StringRelatedField(many=True, read_only=True)
-            elif isinstance(field, models.FileField):
-                continue
-            model_fields.append(name)
-        else:
+        # A model field gives its stored value (a status as "unpaid"), even where the
+        # portal shows a computed text in its place: programs read codes.
+        field = _model_field(model, name)
+        if field is None:
+            # A computed value or a model property: shown as the portal shows it.
             attrs[name] = serializers.SerializerMethodField()
-            # A computed column is shown as text in the portal; the API says so too.
             attrs[f"get_{name}"] = extend_schema_field(OpenApiTypes.STR)(
-                lambda self, obj, _n=name: _plain(resource.display(obj, _n))
-            )
-            model_fields.append(name)
-    meta = type("Meta", (), {"model": model, "fields": model_fields,
-                             "read_only_fields": model_fields})
+                lambda self, obj, _n=name: _plain(resource.value(obj, _n)))
+        elif isinstance(field, models.FileField):
+            continue  # files are downloaded through files/<name>/
+        elif field.is_relation and (field.many_to_one or field.one_to_one):
+            attrs[name] = (serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+                           if hasattr(field.related_model, "uuid")
+                           else serializers.PrimaryKeyRelatedField(read_only=True))
+        elif field.many_to_many:
+            attrs[name] = serializers.StringRelatedField(many=True, read_only=True)
+        names.append(name)
+    meta = type("Meta", (), {"model": model, "fields": names, "read_only_fields": names})
     return type(f"{resource.__name__}Output", (serializers.ModelSerializer,),
                 {"Meta": meta, **attrs})
 
@@ -80,22 +78,28 @@ def _plain(value):
 
 
 def input_serializer(resource, fields, suffix):
+    """The request body of a create or edit, for the schema; the form validates it."""
+    extra = {}
+    for name in fields:
+        field = resource.model._meta.get_field(name)
+        if field.is_relation:
+            extra[name] = serializers.UUIDField(required=not field.blank)
     meta = type("Meta", (), {"model": resource.model, "fields": list(fields)})
-    return type(f"{resource.__name__}{suffix}", (serializers.ModelSerializer,), {"Meta": meta})
+    return type(f"{resource.__name__}{suffix}", (serializers.ModelSerializer,),
+                {"Meta": meta, **extra})
 
 
 class ResourceFilterBackend(BaseFilterBackend):
-    """The portal's own filtering (Resource.filter_queryset), so both agree."""
+    """Describes the list parameters in the schema; filtering is the operation's."""
 
     def filter_queryset(self, request, queryset, view):
-        return view.resource.filter_queryset(queryset, request.query_params)[0]
+        return queryset
 
     def get_schema_operation_parameters(self, view):
         resource = view.resource
-        params = []
-        for name, flt in resource.filterset_class().base_filters.items():
-            params.append({"name": name, "required": False, "in": "query",
-                           "description": str(flt.label or name), "schema": {"type": "string"}})
+        params = [{"name": name, "required": False, "in": "query",
+                   "description": str(flt.label or name), "schema": {"type": "string"}}
+                  for name, flt in resource.filterset_class().base_filters.items()]
         if resource.search_fields:
             params.append({"name": "search", "required": False, "in": "query",
                            "description": "Search in: " + ", ".join(resource.search_fields),
@@ -104,8 +108,7 @@ class ResourceFilterBackend(BaseFilterBackend):
         if sortable:
             params.append({"name": "ordering", "required": False, "in": "query",
                            "description": "One of: " + ", ".join(sortable)
-                           + " (prefix - for descending)",
-                           "schema": {"type": "string"}})
+                           + " (prefix - for descending)", "schema": {"type": "string"}})
         if resource.presets:
             params.append({"name": "view", "required": False, "in": "query",
                            "schema": {"type": "string",
@@ -113,8 +116,7 @@ class ResourceFilterBackend(BaseFilterBackend):
         return params
 
 
-class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class ResourceViewSet(viewsets.GenericViewSet):
     resource = None
     lookup_field = "uuid"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
@@ -129,65 +131,57 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if getattr(self, "swagger_fake_view", False):
             return
         if not self.access.has_role(self.resource.read_role):
-            # As in the portal: a resource beyond the caller's role looks absent.
-            raise NotFound()
+            raise Refused(code="not_found")  # as in the portal: beyond the role looks absent
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.resource.model._default_manager.none()
-        return self.resource.get_queryset(self.access)
-
-    def get_object(self):
-        obj = self.resource.get_object(self.access, self.kwargs[self.lookup_field])
-        self.check_object_permissions(self.request, obj)
-        return obj
+        return self.resource.model._default_manager.none()  # for the schema only
 
     def get_serializer_class(self):
         return self.output_class
 
+    def list(self, request, *args, **kwargs):
+        qs, _filterset = operations.list_records(self.resource, access=self.access,
+                                                 params=request.query_params, columns_only=False)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.output_class(page, many=True).data)
+
+    def retrieve(self, request, uuid=None):
+        obj = operations.get_record(self.resource, access=self.access, lookup=uuid)
+        return Response(self.output_class(obj).data)
+
+
+def _body(request):
+    data = request.data
+    if not hasattr(data, "get"):
+        raise Refused(code="invalid", fields={"non_field_errors": ["Send a JSON object."]})
+    return data
+
 
 def _create(self, request, *args, **kwargs):
-    access = self.access
-    if not self.resource.can_create(access):
-        return _forbidden()
-    serializer = self.create_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    obj = self.resource.model(**serializer.validated_data)
-    self.resource.save_new(obj, access, request=request._request)
-    return Response(self.output_class(obj).data, status=status.HTTP_201_CREATED)
+    obj = operations.create(self.resource, access=self.access, data=_body(request),
+                            files=request.FILES, request=request._request)
+    body = dict(self.output_class(obj).data)
+    secret = self.resource.secret_once(obj)
+    if secret:
+        body["secret"] = secret  # shown this once; only a hash is kept
+    return Response(body, status=status.HTTP_201_CREATED)
 
 
-def _partial_update(self, request, *args, **kwargs):
-    access = self.access
-    obj = self.resource.get_object(access, kwargs["uuid"])
-    if not self.resource.can_edit(obj, access):
-        return _forbidden()
-    before = audit.snapshot(obj, self.resource.edit_fields)
-    serializer = self.edit_class(obj, data=request.data, partial=True)
-    serializer.is_valid(raise_exception=True)
-    for name, value in serializer.validated_data.items():
-        setattr(obj, name, value)
-    self.resource.save_edit(obj, before, access, request=request._request)
+def _partial_update(self, request, uuid=None):
+    obj = operations.update(self.resource, access=self.access, lookup=uuid, data=_body(request),
+                            files=request.FILES, partial=True, request=request._request)
     return Response(self.output_class(obj).data)
 
 
 def _run_action(self, request, uuid=None, action_name=None):
-    obj = self.resource.run_action(self.access, uuid, action_name, request=request._request)
+    obj = operations.run_action(self.resource, access=self.access, lookup=uuid, name=action_name,
+                                request=request._request)
     return Response(self.output_class(obj).data)
 
 
 def _download(self, request, uuid=None, field_name=None):
-    access = self.access
-    self.resource.file_field(field_name)
-    obj = self.resource.get_object(access, uuid)
-    return open_download(self.resource, obj, field_name, access, request._request)
-
-
-def _forbidden():
-    from django.utils.translation import gettext as _
-    from rest_framework.exceptions import PermissionDenied
-
-    raise PermissionDenied(_("Your role does not allow this."))
+    return operations.download(self.resource, access=self.access, lookup=uuid,
+                               field_name=field_name, request=request._request)
 
 
 def _named(func, name):
@@ -202,25 +196,25 @@ def _named(func, name):
 
 
 def viewset_for(resource):
-    attrs = {
-        "resource": resource,
-        "output_class": output_serializer(resource),
-        "queryset": resource.model._default_manager.none(),
-    }
+    output = output_serializer(resource)
+    tags = [str(resource.verbose_name_plural())]
+    attrs = {"resource": resource, "output_class": output,
+             "queryset": resource.model._default_manager.none()}
+    views = {"list": extend_schema(tags=tags), "retrieve": extend_schema(tags=tags)}
     if resource.create_fields:
-        attrs["create_class"] = input_serializer(resource, resource.create_fields, "CreateInput")
         attrs["create"] = extend_schema(
-            request=attrs["create_class"], responses={201: attrs["output_class"]}
+            request=input_serializer(resource, resource.create_fields, "CreateInput"),
+            responses={201: output}, tags=tags,
         )(_named(_create, "create"))
     if resource.edit_fields:
-        attrs["edit_class"] = input_serializer(resource, resource.edit_fields, "EditInput")
         attrs["partial_update"] = extend_schema(
-            request=attrs["edit_class"], responses={200: attrs["output_class"]}
+            request=input_serializer(resource, resource.edit_fields, "EditInput"),
+            responses={200: output}, tags=tags,
         )(_named(_partial_update, "partial_update"))
     if resource.actions:
         names = "|".join(a.name for a in resource.actions)
         attrs["run_action"] = extend_schema(
-            request=None, responses={200: attrs["output_class"]},
+            request=None, responses={200: output}, tags=tags,
             description="Fire a workflow action: " + ", ".join(
                 f"{a.name} (role {a.role}+)" for a in resource.actions),
             parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH,
@@ -230,20 +224,13 @@ def viewset_for(resource):
     if resource.files:
         names = "|".join(resource.files)
         attrs["download"] = extend_schema(
-            responses={(200, "application/octet-stream"): bytes},
+            responses={(200, "application/octet-stream"): bytes}, tags=tags,
             parameters=[OpenApiParameter("field_name", str, OpenApiParameter.PATH,
                                          enum=list(resource.files))],
         )(action(detail=True, methods=["get"], url_path=rf"files/(?P<field_name>{names})")(
             _named(_download, "download")))
-    tags = [str(resource.verbose_name_plural())]
     cls = type(f"{resource.__name__}ViewSet", (ResourceViewSet,), attrs)
-    return extend_schema_view(
-        list=extend_schema(tags=tags), retrieve=extend_schema(tags=tags),
-        **({"create": extend_schema(tags=tags)} if resource.create_fields else {}),
-        **({"partial_update": extend_schema(tags=tags)} if resource.edit_fields else {}),
-        **({"run_action": extend_schema(tags=tags)} if resource.actions else {}),
-        **({"download": extend_schema(tags=tags)} if resource.files else {}),
-    )(cls)
+    return extend_schema_view(**views)(cls)
 
 
 def build_router():

@@ -1,6 +1,5 @@
 import hashlib
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.models import Organization
-from apps.client_portal.core.tenancy import Role, ScopedQuerySet, Tenancy
+from apps.client_portal.core.models import Organization, TenantModel
+from apps.client_portal.core.tenancy import Role
 
 KEY_PREFIX = "cp"
 
@@ -19,10 +18,9 @@ def hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiKey(models.Model):
-    """A credential for an integrator: one organization's, or provider-wide."""
+class ApiKey(TenantModel):
+    """A credential for an integrator: one organization's, or provider-wide (staff)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys",
@@ -43,9 +41,6 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("API key")

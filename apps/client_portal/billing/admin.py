@@ -1,11 +1,10 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.admin_base import AuditedAdmin, TabularInline, resource_defaults
+from apps.client_portal.core.admin_base import AuditedAdmin, ResourceAdmin, TabularInline
 
 from . import services
 from .forms import ImportForm
@@ -35,33 +34,12 @@ class LineInline(TabularInline):
     has_add_permission = has_delete_permission = has_change_permission
 
 
-def _run(modeladmin, request, queryset, func, label):
-    done, failed = 0, []
-    for obj in queryset:
-        try:
-            func(obj, by=request.user, request=request)
-            done += 1
-        except ValidationError as exc:
-            failed.append(f"{obj}: {' '.join(exc.messages)}")
-    if done:
-        modeladmin.message_user(request, _("%(label)s: %(n)d done.") % {"label": label, "n": done},
-                                messages.SUCCESS)
-    for text in failed:
-        modeladmin.message_user(request, text, messages.WARNING)
-
-
 @admin.register(FinancialDocument)
-class FinancialDocumentAdmin(AuditedAdmin):
-    locals().update(resource_defaults(InvoiceResource))
-    list_display = ["number", "organization", "kind", "issue_date", "due_date", "currency",
-                    "total", "paid", "outstanding", "status", "first_downloaded_at"]
-    list_filter = ["kind", "status", "currency", ("issue_date", admin.DateFieldListFilter)]
-    search_fields = ["number", "organization__name", "organization__client_code"]
-    list_select_related = ["organization"]
+class FinancialDocumentAdmin(ResourceAdmin):
+    resource = InvoiceResource
+    # Staff see drafts too, and fill the lines; publish and cancel come from the resource.
     autocomplete_fields = ["organization", "related"]
-    date_hierarchy = "issue_date"
     inlines = [LineInline]
-    actions = ["publish", "cancel"]
     fieldsets = [
         (None, {"fields": ["organization", "kind", "number", "related", "issue_date",
                            "due_date", "currency", "notes"]}),
@@ -72,29 +50,12 @@ class FinancialDocumentAdmin(AuditedAdmin):
     readonly_fields = ["paid", "outstanding", "status", "published_at", "published_by", "pdf",
                        "first_downloaded_at", "import_batch"]
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.is_published:
-            fields += [f for f in ("organization", "kind", "number", "related", "issue_date",
-                                   "due_date", "currency", "net", "vat", "total")
-                       if f not in fields]
-        return fields
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         doc = form.instance
         if not doc.is_published and doc.lines.exists():
             doc.recalculate()
             doc.save(update_fields=["net", "vat", "total", "outstanding"])
-
-    @admin.action(description=_("Publish: render the PDF and notify the client"))
-    def publish(self, request, queryset):
-        _run(self, request, queryset.filter(status=FinancialDocument.Status.DRAFT),
-             services.publish_document, _("Published"))
-
-    @admin.action(description=_("Cancel (nothing paid on it)"))
-    def cancel(self, request, queryset):
-        _run(self, request, queryset, services.cancel_document, _("Cancelled"))
 
 
 class AllocationInline(TabularInline):
@@ -109,13 +70,8 @@ class AllocationInline(TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditedAdmin):
-    locals().update(resource_defaults(PaymentResource))
-    list_display = ["date", "organization", "reference", "method", "currency", "amount",
-                    "allocated"]
-    list_select_related = ["organization"]
-    search_fields = ["reference", "organization__name", "organization__client_code"]
-    autocomplete_fields = ["organization"]
+class PaymentAdmin(ResourceAdmin):
+    resource = PaymentResource
     inlines = [AllocationInline]
     actions = ["allocate"]
     readonly_fields = ["allocated", "created_by", "created_at"]
@@ -148,8 +104,9 @@ class PaymentAdmin(AuditedAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(AuditedAdmin):
-    locals().update(resource_defaults(TariffResource))
+class TariffAdmin(ResourceAdmin):
+    resource = TariffResource
+    # Staff also see the tariffs hidden from clients.
     list_display = ["name", "unit", "price", "currency", "valid_from", "valid_to", "is_active"]
     list_filter = ["currency", "is_active"]
 
@@ -182,24 +139,21 @@ class ImportBatchAdmin(AuditedAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         result = None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if not upload.name.lower().endswith((".csv", ".xlsx")):
-                form.add_error("file", _("Choose a .csv or .xlsx file."))
-            else:
-                result = import_documents(upload.read(), upload.name, by=request.user,
-                                          publish=form.cleaned_data["publish"])
-                if result.ok:
-                    if result.already_imported:
-                        messages.info(request, _("This file was imported before; nothing "
-                                                 "was created."))
-                    else:
-                        messages.success(request, _(
-                            "%(created)d documents created, %(skipped)d already present.")
-                            % {"created": result.created, "skipped": result.skipped})
-                    return redirect(reverse("admin:billing_importbatch_changelist"))
+            upload = form.cleaned_data["file"]  # the form checked its type and size
+            result = import_documents(upload, upload.name, by=request.user,
+                                      publish=form.cleaned_data["publish"])
+            if result.ok:
+                if result.already_imported:
+                    messages.info(request, _("This file was imported before; nothing "
+                                             "was created."))
+                else:
+                    messages.success(request, _(
+                        "%(created)d documents created, %(skipped)d already present.")
+                        % {"created": result.created, "skipped": result.skipped})
+                return redirect(reverse("admin:billing_importbatch_changelist"))
         context = {**self.admin_site.each_context(request), "form": form, "result": result,
                    "title": _("Import documents"), "opts": self.model._meta}
         return TemplateResponse(request, "billing/admin_import.html", context)
 
 
-from .online_admin import PaymentIntentAdmin  # noqa: E402,F401
+from .online_admin import PaymentIntentAdmin  # noqa: E402,F401  (registers it)

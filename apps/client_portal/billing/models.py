@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from apps.client_portal.core.models import Organization
+from apps.client_portal.core.models import TenantModel
 from apps.client_portal.core.tenancy import ScopedQuerySet, Tenancy
 
 CENT = Decimal("0.01")
@@ -52,13 +52,6 @@ def money_field(verbose_name, **kwargs):
 
 
 class FinancialDocumentQuerySet(ScopedQuerySet):
-    def for_access(self, access):
-        qs = super().for_access(access)
-        if access is not None and not access.provider_wide:
-            # Drafts belong to the back office until they are published.
-            qs = qs.exclude(status=FinancialDocument.Status.DRAFT)
-        return qs
-
     def published(self):
         return self.exclude(status__in=[FinancialDocument.Status.DRAFT])
 
@@ -75,7 +68,7 @@ def overdue_q(today=None) -> Q:
     return Q(status__in=FinancialDocument.OPEN_STATUSES, outstanding__gt=0, due_date__lt=today)
 
 
-class FinancialDocument(models.Model):
+class FinancialDocument(TenantModel):
     """An invoice, credit note, debit note or tax invoice issued to an organization."""
 
     class Kind(models.TextChoices):
@@ -116,11 +109,6 @@ class FinancialDocument(models.Model):
                      "and currency."),
     }
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="financial_documents",
-        verbose_name=_("organization"),
-    )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices,
                             default=Kind.INVOICE)
     number = models.CharField(_("number"), max_length=40)
@@ -156,7 +144,8 @@ class FinancialDocument(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = FinancialDocumentQuerySet.as_manager()
-    tenancy = Tenancy()
+    # Drafts belong to the back office until they are published.
+    tenancy = Tenancy(clients_see=~Q(status="draft"))
 
     class Meta:
         verbose_name = _("financial document")
@@ -359,7 +348,7 @@ class FinancialDocumentLine(models.Model):
             )
 
 
-class Payment(models.Model):
+class Payment(TenantModel):
     """Money received from an organization, allocated to its documents."""
 
     class Method(models.TextChoices):
@@ -370,9 +359,6 @@ class Payment(models.Model):
         DIRECT_DEBIT = "direct_debit", _("Direct debit")
         OTHER = "other", _("Other")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="payments", verbose_name=_("organization"))
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2,
                                  validators=[MinValueValidator(CENT)])
@@ -388,9 +374,6 @@ class Payment(models.Model):
                                    on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("recorded by"))
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("payment")
@@ -439,17 +422,6 @@ class PaymentAllocation(models.Model):
 
 
 class TariffQuerySet(ScopedQuerySet):
-    """Tariffs are the provider's public price list: the same rows for every client."""
-
-    def for_access(self, access):
-        if access is None:
-            return self.none()
-        if access.provider_wide:
-            return self.all()
-        if access.organization is None:
-            return self.none()
-        return self.filter(is_active=True)
-
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
@@ -469,8 +441,8 @@ class Tariff(models.Model):
     is_active = models.BooleanField(_("shown to clients"), default=True)
 
     objects = TariffQuerySet.as_manager()
-    # Not organization data: TariffQuerySet decides; TariffResource.shared says so.
-    tenancy = Tenancy(organization="")
+    # The provider's public price list: the same rows for every client, no client data.
+    tenancy = Tenancy(organization="", clients_see=Q(is_active=True))
 
     class Meta:
         verbose_name = _("tariff")

@@ -5,24 +5,19 @@ the client's cancel; staff may cancel open attempts (audited).
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.admin_base import AuditedAdmin, resource_defaults, transition_action
+from apps.client_portal.core.admin_base import ResourceAdmin
 
 from .models import PaymentIntent
 from .online_resources import PaymentIntentResource
 
 
 @admin.register(PaymentIntent)
-class PaymentIntentAdmin(AuditedAdmin):
-    locals().update(resource_defaults(PaymentIntentResource))
-    list_display = ["created_at", "organization", "scope", "amount", "currency", "gateway",
-                    "status", "gateway_ref", "completed_at"]
-    list_select_related = ["organization"]
+class PaymentIntentAdmin(ResourceAdmin):
+    resource = PaymentIntentResource
     search_fields = ["uuid", "gateway_ref", "gateway_token", "organization__name",
                      "documents__number"]
     readonly_fields = [f.name for f in PaymentIntent._meta.fields] + ["documents"]
-    actions = [transition_action("cancel", _("Cancel open attempts (nothing is charged)"))]
 
     def has_add_permission(self, request):
         return False

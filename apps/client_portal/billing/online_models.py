@@ -10,7 +10,6 @@ allocated (``online.handle_notification``). Nothing here changes a balance.
        └──fail / cancel───┴──▶ failed | cancelled
 """
 
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -19,13 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from apps.client_portal.core.models import Organization
-from apps.client_portal.core.tenancy import ScopedQuerySet, Tenancy
+from apps.client_portal.core.models import TenantModel
 
 __all__ = ["PaymentIntent"]
 
 
-class PaymentIntent(models.Model):
+class PaymentIntent(TenantModel):
     """One attempt to pay documents (or a balance) online through a gateway."""
 
     class Status(models.TextChoices):
@@ -41,11 +39,6 @@ class PaymentIntent(models.Model):
 
     OPEN_STATUSES = (Status.CREATED, Status.PENDING)
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="payment_intents",
-        verbose_name=_("organization"),
-    )
     scope = models.CharField(_("pays for"), max_length=16, choices=Scope.choices,
                              default=Scope.DOCUMENTS)
     documents = models.ManyToManyField(
@@ -84,8 +77,6 @@ class PaymentIntent(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("online payment")

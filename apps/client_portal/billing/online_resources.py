@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Column, Resource, registry
+from apps.client_portal.core.registry import Action, Column, Resource, registry
+from apps.client_portal.core.tenancy import PROVIDER
 
 from .models import PaymentIntent
 
@@ -34,3 +35,7 @@ class PaymentIntentResource(Resource):
         "failure_reason", "created_by", "created_at", "completed_at",
     ]
     api_fields = detail_fields
+    actions = [
+        # Staff close an attempt the client abandoned; nothing is charged.
+        Action("cancel", _("Cancel open attempts (nothing is charged)"), role=PROVIDER),
+    ]

@@ -4,18 +4,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.client_portal.core.display import format_value
 from apps.client_portal.core.registry import (
     Action,
-    ActionError,
     Card,
     Column,
     Preset,
     Resource,
-    build_filterset,
-    format_value,
+    computed,
     registry,
 )
-from apps.client_portal.core.tenancy import Role
+from apps.client_portal.core.tenancy import PROVIDER, Role
 from apps.client_portal.documents.services import record_download
 
 from . import services
@@ -32,10 +31,14 @@ from .models import (
 Doc = FinancialDocument
 
 
-def _status_filter(self, queryset, name, value):
+def _status_filter(queryset, name, value):
     if value == Doc.OVERDUE:
         return queryset.filter(overdue_q())
     return queryset.filter(status=value)
+
+
+def _overdue_today():
+    return overdue_q(timezone.localdate())
 
 
 @registry.register
@@ -55,9 +58,15 @@ class InvoiceResource(Resource):
     ]
     search_fields = ["number"]
     ordering = ["-issue_date", "-id"]
+    extra_filters = {
+        # "Overdue" is a status people look for, though it is derived, not stored.
+        "status": django_filters.ChoiceFilter(label=_("Status"),
+                                              choices=Doc.STATUS_FILTER_CHOICES,
+                                              method=_status_filter),
+    }
     presets = [
         Preset("unpaid", _("Unpaid"), Q(status__in=Doc.OPEN_STATUSES)),
-        Preset("overdue", _("Overdue")),  # the date is today's: see preset()
+        Preset("overdue", _("Overdue"), _overdue_today),
         Preset("paid", _("Paid"), Q(status=Doc.Status.PAID)),
     ]
     detail_fields = [
@@ -73,33 +82,21 @@ class InvoiceResource(Resource):
     # The list columns are the document's own fields: no join, no lines.
     list_select_related = []
     list_prefetch_related = []
+    list_needs = ["pdf"]  # portal/list_invoices.html: the ZIP and Pay panel
     files = ["pdf"]
-    actions = [Action("publish", _("Publish"), role=Role.OWNER)]
+    # The provider publishes (back office, provider-wide API key); clients never do.
+    actions = [
+        Action("publish", _("Publish"), role=PROVIDER),
+        Action("cancel", _("Cancel"), role=PROVIDER, style="danger",
+               confirm=_("Cancel this document? Nothing was paid on it.")),
+    ]
 
-    @classmethod
-    def filterset_class(cls):
-        if cls.__dict__.get("_filterset_class") is None:
-            base = build_filterset(cls)
-            status = django_filters.ChoiceFilter(
-                label=_("Status"), choices=Doc.STATUS_FILTER_CHOICES, method="filter_status"
-            )
-            cls._filterset_class = type(
-                "InvoiceFilterSet", (base,), {"status": status, "filter_status": _status_filter}
-            )
-        return cls._filterset_class
-
-    @classmethod
-    def preset(cls, name):
-        if name == "overdue":
-            return Preset("overdue", _("Overdue"), overdue_q(timezone.localdate()))
-        return super().preset(name)
-
-    @classmethod
-    def col_status(cls, obj):
+    @computed(_("Status"), needs=["status", "outstanding", "due_date"])
+    def status(obj):
         return obj.display_status
 
-    @classmethod
-    def col_line_items(cls, obj):
+    @computed(_("Lines"))
+    def line_items(obj):
         return [
             {"description": line.description, "quantity": str(line.quantity),
              "unit": line.unit, "unit_price": str(line.unit_price),
@@ -109,30 +106,54 @@ class InvoiceResource(Resource):
         ]
 
     @classmethod
-    def can_publish(cls, obj, access):
-        # Clients never publish: only the provider (back office, provider-wide API key).
-        return access.provider_wide
+    def locked_fields(cls, obj):
+        return set(Doc.LOCKED_FIELDS) if obj.is_published else set()
 
     @classmethod
-    def run_action(cls, access, lookup, name, request=None):
-        if name != "publish":
-            return super().run_action(access, lookup, name, request=request)
-        obj = cls.get_object(access, lookup)
-        if not cls.can_publish(obj, access):
-            raise ActionError(_("Your role does not allow this."), code="forbidden")
-        if obj.status != Doc.Status.DRAFT:
-            raise ActionError(_("This cannot be done in the record's present state."),
-                              code="not_allowed")
-        return services.publish_document(obj, by=access.user, request=request)
+    def after_action(cls, obj, action, access):
+        if action.name == "publish":
+            services.after_publish(obj, by=access.user)
 
     @classmethod
-    def on_download(cls, obj, field, access):
+    def on_download(cls, obj, field_name, access):
         record_download(obj.pdf, access)
-        if not access.provider_wide and obj.first_downloaded_at is None:
+        if not access.is_provider and obj.first_downloaded_at is None:
             now = timezone.now()
             Doc.objects.filter(pk=obj.pk, first_downloaded_at__isnull=True).update(
                 first_downloaded_at=now)
             obj.first_downloaded_at = now
+
+    @classmethod
+    def dashboard_cards(cls, access):
+        if access.organization is None:
+            return []
+        cards = []
+        invoices = reverse("portal:list", args=[cls.slug])
+        statement = reverse("billing:statement")
+        for currency, amount in services.balance(access).items():
+            pay = pay_balance_url(currency) if amount > 0 and access.has_role(Role.MEMBER) else ""
+            cards.append(Card(
+                _("Balance %(currency)s") % {"currency": currency},
+                f"{format_value(amount)} {currency}", url=pay or statement,
+                hint=_("Pay the whole balance") if pay else (
+                    _("In your favour") if amount < 0 else _("Statement of account")),
+                tone="attention" if amount > 0 else "",
+            ))
+        upcoming = services.next_due(access)
+        if upcoming is not None:
+            cards.append(Card(
+                _("Due next"), f"{format_value(upcoming.outstanding)} {upcoming.currency}",
+                url=upcoming.get_absolute_url(),
+                hint=_("%(number)s, due %(date)s") % {
+                    "number": upcoming.number, "date": format_value(upcoming.due_date)},
+            ))
+        overdue = services.overdue_totals(access)
+        cards.append(Card(
+            _("Overdue"),
+            " · ".join(f"{format_value(v)} {c}" for c, v in sorted(overdue.items())) or "0",
+            url=f"{invoices}?view=overdue", tone="danger" if overdue else "",
+        ))
+        return cards
 
 
 @registry.register
@@ -143,7 +164,7 @@ class PaymentResource(Resource):
     icon = "wallet"
     menu_order = 110
     list_columns = ["date", "reference", "method", "currency", "amount", "allocated",
-                    Column("unallocated", _("Credit left"), sortable=False)]
+                    "unallocated"]
     filters = ["date", "method", "currency", "amount"]
     search_fields = ["reference", "note"]
     ordering = ["-date", "-id"]
@@ -155,14 +176,16 @@ class PaymentResource(Resource):
     detail_fields = ["date", "reference", "method", "currency", "amount", "allocated",
                      "unallocated", "settles", "note"]
 
-    def _settles(cls, obj):
+    @computed(_("Credit left"), needs=["amount", "allocated"])
+    def unallocated(obj):
+        return obj.unallocated
+
+    @computed(_("Settles"))
+    def settles(obj):
         return "\n".join(
             f"{a.document}: {format_value(a.amount)} {obj.currency}"
             for a in obj.allocations.all()
         )
-
-    _settles.short_description = _("Settles")
-    col_settles = classmethod(_settles)
 
 
 @registry.register
@@ -172,7 +195,6 @@ class TariffResource(Resource):
     label = _("Tariffs")
     icon = "tag"
     menu_order = 130
-    shared = True
     list_columns = ["name", "unit", "price", "currency", "valid_from", "valid_to",
                     Column("current", _("Current"), sortable=False)]
     filters = ["currency", "valid_from", "valid_to"]
@@ -181,45 +203,9 @@ class TariffResource(Resource):
     detail_fields = ["name", "unit", "price", "currency", "valid_from", "valid_to", "current",
                      "description"]
 
-    @classmethod
-    def col_current(cls, obj):
+    @computed(_("Current"), needs=["valid_from", "valid_to"])
+    def current(obj):
         return obj.is_current
 
 
-@registry.dashboard_card
-def billing_cards(access):
-    if access is None or access.organization is None:
-        return []
-    if not access.has_role(InvoiceResource.read_role):
-        return []
-    org = access.organization
-    cards = []
-    invoices = reverse("portal:list", args=["invoices"])
-    statement = reverse("billing:statement")
-    for currency, amount in services.balance(org).items():
-        pay = pay_balance_url(currency) if amount > 0 and access.has_role(Role.MEMBER) else ""
-        cards.append(Card(
-            _("Balance %(currency)s") % {"currency": currency},
-            f"{format_value(amount)} {currency}", url=pay or statement,
-            hint=_("Pay the whole balance") if pay else (
-                _("In your favour") if amount < 0 else _("Statement of account")),
-            tone="attention" if amount > 0 else "",
-        ))
-    upcoming = services.next_due(org)
-    if upcoming is not None:
-        cards.append(Card(
-            _("Due next"), f"{format_value(upcoming.outstanding)} {upcoming.currency}",
-            url=upcoming.get_absolute_url(),
-            hint=_("%(number)s, due %(date)s") % {
-                "number": upcoming.number, "date": format_value(upcoming.due_date)},
-        ))
-    overdue = services.overdue_totals(org)
-    cards.append(Card(
-        _("Overdue"),
-        " · ".join(f"{format_value(v)} {c}" for c, v in sorted(overdue.items())) or "0",
-        url=f"{invoices}?view=overdue", tone="danger" if overdue else "",
-    ))
-    return cards
-
-
-from .online_resources import *  # noqa: E402,F401,F403
+from .online_resources import PaymentIntentResource  # noqa: E402,F401  (registers it)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from apps.client_portal.core import audit
-from apps.client_portal.core.models import Membership
+from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
+from apps.client_portal.core.tenancy import Access
 from apps.client_portal.documents.models import StoredFile
 from apps.client_portal.documents.services import store_bytes
 
@@ -146,24 +146,39 @@ def attach_pdf(doc: FinancialDocument, *, by=None) -> StoredFile:
 
 def publish_document(doc: FinancialDocument, *, by=None, request=None,
                      notify_members: bool = True) -> FinancialDocument:
-    """Render the PDF, store it, make the document visible, tell the organization."""
-    with transaction.atomic():
-        doc = FinancialDocument.objects.select_for_update().select_related(
-            "organization").get(pk=doc.pk)
-        if not can_proceed(doc.publish):
-            raise ValidationError(_("Only a draft can be published."), code="not_draft")
-        before = audit.snapshot(doc)
-        attach_pdf(doc, by=by)
-        doc.publish(by=by)
-        doc.save()
-        audit.record("billing.document.publish", obj=doc, actor=by, request=request,
-                     changes=audit.diff(before, audit.snapshot(doc)))
-        if notify_members:
-            _notify_published(doc)
+    """Publish a draft as the provider: the invoice resource's "publish" action.
+
+    The one way a document is published, whoever asks (back office, import, API):
+    the row is locked, the transition checked and audited; then the PDF is
+    rendered and stored, the organization told, and open credit applied
+    (``after_publish``).
+    """
+    from apps.client_portal.core import operations
+
+    from .resources import InvoiceResource
+
+    access = Access.provider(user=by if getattr(by, "pk", None) else None)
+    token = _notify_members.set(notify_members)
+    try:
+        operations.run_action(InvoiceResource, access=access, lookup=doc.uuid, name="publish",
+                              request=request)
+    finally:
+        _notify_members.reset(token)
+    return FinancialDocument.objects.get(pk=doc.pk)
+
+
+# Whether publishing tells the organization's members (the demo data publishes quietly).
+_notify_members: ContextVar[bool] = ContextVar("notify_members", default=True)
+
+
+def after_publish(doc: FinancialDocument, *, by=None):
+    """What publishing does besides the transition: the PDF, the notice, the credit."""
+    attach_pdf(doc, by=by)
+    if _notify_members.get():
+        _notify_published(doc)
     if not doc.is_credit:
         apply_credit(organization=doc.organization, currency=doc.currency, by=by)
         doc.refresh_from_db()
-    return doc
 
 
 def apply_credit(*, organization, currency, by=None) -> list[PaymentAllocation]:
@@ -191,17 +206,15 @@ def _notify_published(doc: FinancialDocument):
 
 
 def cancel_document(doc: FinancialDocument, *, by=None, request=None) -> FinancialDocument:
-    with transaction.atomic():
-        doc = FinancialDocument.objects.select_for_update().get(pk=doc.pk)
-        if not can_proceed(doc.cancel):
-            raise ValidationError(_("This document cannot be cancelled: something was paid "
-                                    "on it, or it is already cancelled."), code="not_allowed")
-        before = audit.snapshot(doc)
-        doc.cancel(by=by)
-        doc.save()
-        audit.record("billing.document.cancel", obj=doc, actor=by, request=request,
-                     changes=audit.diff(before, audit.snapshot(doc)))
-    return doc
+    """Withdraw a document nothing was paid on: the invoice resource's "cancel" action."""
+    from apps.client_portal.core import operations
+
+    from .resources import InvoiceResource
+
+    access = Access.provider(user=by if getattr(by, "pk", None) else None)
+    operations.run_action(InvoiceResource, access=access, lookup=doc.uuid, name="cancel",
+                          request=request)
+    return FinancialDocument.objects.get(pk=doc.pk)
 
 
 # --- payments -----------------------------------------------------------------------
@@ -292,24 +305,40 @@ def record_payment(*, organization, amount: Decimal, currency: str, method: str,
 
 
 # --- balance and statement ----------------------------------------------------------
+def _access(scope) -> Access:
+    """What a read sees: a member's access, or (given an organization) the provider's
+    view of that organization. Every read below goes through the tenant predicate."""
+    if isinstance(scope, Organization):
+        return Access.provider(organization=scope)
+    return scope
+
+
+def _documents(scope):
+    return FinancialDocument.objects.for_access(_access(scope))
+
+
+def _payments(scope):
+    return Payment.objects.for_access(_access(scope))
+
+
 def _sum_by_currency(qs, field) -> dict[str, Decimal]:
     return {row["currency"]: money(row["s"] or ZERO)
             for row in qs.values("currency").annotate(s=Sum(field)).order_by()}
 
 
-def balance(organization, at: dt.date | None = None) -> dict[str, Decimal]:
+def balance(scope, at: dt.date | None = None) -> dict[str, Decimal]:
     """What the organization owes per currency at the end of day ``at`` (today by default).
 
-    Published (not cancelled) documents issued up to ``at``, credit notes
-    subtracted, minus payments dated up to ``at``. Negative means a credit.
+    ``scope`` is a member's ``Access`` or an organization. Published (not
+    cancelled) documents issued up to ``at``, credit notes subtracted, minus
+    payments dated up to ``at``. Negative means a credit.
     """
     at = at or timezone.localdate()
-    docs = FinancialDocument.objects.filter(organization=organization, issue_date__lte=at)
+    docs = _documents(scope).filter(issue_date__lte=at)
     docs = docs.published().exclude(status=FinancialDocument.Status.CANCELLED)
     debits = _sum_by_currency(docs.exclude(kind=FinancialDocument.Kind.CREDIT_NOTE), "total")
     credits = _sum_by_currency(docs.filter(kind=FinancialDocument.Kind.CREDIT_NOTE), "total")
-    paid = _sum_by_currency(Payment.objects.filter(organization=organization, date__lte=at),
-                            "amount")
+    paid = _sum_by_currency(_payments(scope).filter(date__lte=at), "amount")
     result = defaultdict(lambda: ZERO)
     for source, sign in ((debits, 1), (credits, -1), (paid, -1)):
         for currency, value in source.items():
@@ -317,15 +346,13 @@ def balance(organization, at: dt.date | None = None) -> dict[str, Decimal]:
     return {currency: money(value) for currency, value in sorted(result.items())}
 
 
-def statement(organization, start: dt.date, end: dt.date) -> list[dict]:
+def statement(scope, start: dt.date, end: dt.date) -> list[dict]:
     """A statement of account per currency: opening balance, entries, closing balance."""
-    opening = balance(organization, start - dt.timedelta(days=1))
-    docs = (FinancialDocument.objects.filter(organization=organization,
-                                             issue_date__range=(start, end))
+    opening = balance(scope, start - dt.timedelta(days=1))
+    docs = (_documents(scope).filter(issue_date__range=(start, end))
             .published().exclude(status=FinancialDocument.Status.CANCELLED)
             .order_by("issue_date", "pk"))
-    payments = Payment.objects.filter(organization=organization,
-                                      date__range=(start, end)).order_by("date", "pk")
+    payments = _payments(scope).filter(date__range=(start, end)).order_by("date", "pk")
     entries = defaultdict(list)
     for doc in docs:
         entries[doc.currency].append({
@@ -357,22 +384,22 @@ def statement(organization, start: dt.date, end: dt.date) -> list[dict]:
     return result
 
 
-def statement_pdf(organization, start: dt.date, end: dt.date) -> bytes:
+def statement_pdf(scope, start: dt.date, end: dt.date) -> bytes:
     from apps.client_portal.documents.pdf import render_pdf
 
+    organization = _access(scope).organization
     html = render_to_string(STATEMENT_TEMPLATE, {
         "organization": organization, "client": client_context(organization),
         "provider": provider_context(), "start": start, "end": end,
-        "currencies": statement(organization, start, end), "generated_at": timezone.now(),
+        "currencies": statement(scope, start, end), "generated_at": timezone.now(),
     })
     return render_pdf(html, stylesheets=[INVOICE_CSS])
 
 
-def next_due(organization):
-    return (FinancialDocument.objects.filter(organization=organization).open()
-            .filter(due_date__gte=timezone.localdate()).order_by("due_date", "pk").first())
+def next_due(scope):
+    return (_documents(scope).open().filter(due_date__gte=timezone.localdate())
+            .order_by("due_date", "pk").first())
 
 
-def overdue_totals(organization) -> dict[str, Decimal]:
-    return _sum_by_currency(
-        FinancialDocument.objects.filter(organization=organization).overdue(), "outstanding")
+def overdue_totals(scope) -> dict[str, Decimal]:
+    return _sum_by_currency(_documents(scope).overdue(), "outstanding")

@@ -1,16 +1,38 @@
-"""Admin building blocks: audited saves, resource defaults, workflow actions."""
+"""The back office of the registered resources, generated from their declarations.
+
+``ResourceAdmin`` fills, from its ``resource``, whatever the subclass does not
+set itself:
+
+- ``list_display``: the list columns (computed ones too), with the organization
+  after the first column, since staff see every organization;
+- ``list_filter``: the resource's filters (choices, yes/no, dates), and the
+  organization as an autocomplete filter, so that no filter renders every row
+  of a related table;
+- ``search_fields`` (plus the organization's name and client code), ``ordering``,
+  ``list_select_related`` for the links the list shows;
+- ``readonly_fields``: what no form may change, plus, per record, the
+  resource's ``locked_fields`` (a published document's amounts);
+- ``actions``: each resource action, fired through ``core.operations`` as the
+  provider (locked, checked, audited), with a message per refused record;
+- every save and delete audited (``AuditedAdmin``).
+
+Pages stay light: 50 rows a page and no full count of the table.
+
+``register_resources(site)`` gives every registered resource whose model has no
+admin of its own a plain ``ResourceAdmin``.
+"""
 
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
-from . import audit
+from . import audit, operations
+from .errors import Refused
+from .tenancy import Access
 
-__all__ = ["AuditedAdmin", "StackedInline", "TabularInline", "resource_defaults",
-           "transition_action"]
+__all__ = ["AuditedAdmin", "ResourceAdmin", "StackedInline", "TabularInline",
+           "register_resources"]
 
 
 def _plain(value):
@@ -25,6 +47,9 @@ def _plain(value):
 
 class AuditedAdmin(ModelAdmin):
     """A ModelAdmin whose every save and delete writes an audit event."""
+
+    list_per_page = 50
+    show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
         changed = {
@@ -46,49 +71,116 @@ class AuditedAdmin(ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-def resource_defaults(resource) -> dict:
-    """list_display, list_filter, search_fields and ordering from a resource."""
-    columns = []
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 (FieldDoesNotExist)
+        return None
+
+
+def _computed_column(resource, name):
+    def column(obj):
+        return resource.value(obj, name)
+
+    column.__name__ = f"col_{name}"
+    return admin.display(description=resource.field_label(name))(column)
+
+
+def _action(resource, declared):
+    """An admin action firing ``declared`` on each selected row, as the provider."""
+
+    def run(modeladmin, request, queryset):
+        access = Access.provider(user=request.user)
+        done, refused = 0, []
+        for obj in queryset:
+            try:
+                operations.run_action(resource, access=access, lookup=obj.uuid,
+                                      name=declared.name, request=request)
+                done += 1
+            except Refused as refusal:
+                refused.append(f"{obj}: {refusal.message}")
+        if done:
+            modeladmin.message_user(request, _("%(action)s: %(n)d done.") % {
+                "action": declared.label, "n": done}, messages.SUCCESS)
+        for text in refused:
+            modeladmin.message_user(request, text, messages.WARNING)
+
+    run.__name__ = f"action_{declared.name}"
+    return admin.action(description=declared.label)(run)
+
+
+def admin_defaults(resource) -> dict:
+    model = resource.model
+    has_org = _field(model, "organization") is not None
+    display = []
     for col in resource.columns():
-        try:
-            resource.model._meta.get_field(col.name)
-        except FieldDoesNotExist:
-            continue  # a computed column: the admin lists model fields only
-        columns.append(col.name)
+        if col.name in resource.computed_fields or _field(model, col.name) is None:
+            display.append(_computed_column(resource, col.name))
+        else:
+            display.append(col.name)
+    if has_org and "organization" not in display:
+        display.insert(1, "organization")
+    filters = []
+    for name in resource.filters:
+        field = _field(model, name)
+        if field is None:
+            continue
+        if field.is_relation:
+            filters.append((name, AutocompleteSelectFilter))
+        else:
+            filters.append(name)
+    if has_org and _field(model, "organization").many_to_one:
+        filters.insert(0, ("organization", AutocompleteSelectFilter))
+    search = list(resource.search_fields)
+    if has_org and _field(model, "organization").many_to_one:
+        search += ["organization__name", "organization__client_code"]
+    related = [name for name in display if isinstance(name, str)
+               and getattr(_field(model, name), "many_to_one", False)]
+    readonly = [f.name for f in model._meta.fields if not f.editable and f.name != "id"]
     return {
-        "list_display": columns,
-        "list_filter": list(resource.filters),
-        "search_fields": list(resource.search_fields),
+        "list_display": display,
+        "list_filter": filters,
+        "search_fields": search,
         "ordering": list(resource.ordering),
+        "list_select_related": related,
+        "readonly_fields": readonly,
+        "actions": [_action(resource, a) for a in resource.actions],
+        "autocomplete_fields": ["organization"] if has_org and _field(
+            model, "organization").many_to_one else [],
     }
 
 
-def transition_action(method_name: str, label):
-    """An admin action that fires a django-fsm transition on each selected row."""
+class ResourceAdmin(AuditedAdmin):
+    """The admin of ``resource``: its defaults from the declaration (see the module)."""
 
-    @admin.action(description=label)
-    def run(modeladmin, request, queryset):
-        done, skipped = 0, 0
-        for obj in queryset:
-            with transaction.atomic():
-                locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-                method = getattr(locked, method_name)
-                if not can_proceed(method):
-                    skipped += 1
-                    continue
-                before = audit.snapshot(locked)
-                method(by=request.user)
-                locked.save()
-                audit.record(f"admin.{method_name}", obj=locked,
-                             changes=audit.diff(before, audit.snapshot(locked)), request=request)
-                done += 1
-        if done:
-            modeladmin.message_user(request, _("%(n)d changed.") % {"n": done}, messages.SUCCESS)
-        if skipped:
-            modeladmin.message_user(
-                request, _("%(n)d skipped: not allowed in their present state.") % {"n": skipped},
-                messages.WARNING,
-            )
+    resource = None
 
-    run.__name__ = f"transition_{method_name}"
-    return run
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.resource is None:
+            return
+        own = set()
+        for klass in cls.__mro__:
+            if klass is ResourceAdmin:
+                break
+            own.update(vars(klass))
+        for name, value in admin_defaults(cls.resource).items():
+            if name not in own:
+                setattr(cls, name, value)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.resource is not None:
+            fields += [f for f in sorted(self.resource.locked_fields(obj)) if f not in fields]
+        return fields
+
+
+def register_resources(site=None):
+    """A ``ResourceAdmin`` for each registered resource whose model has no admin yet."""
+    from .registry import registry
+
+    site = site or admin.site
+    for resource in registry:
+        if not site.is_registered(resource.model):
+            cls = type(f"{resource.__name__}Admin", (ResourceAdmin,), {"resource": resource})
+            site.register(resource.model, cls)

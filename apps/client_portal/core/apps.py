@@ -12,7 +12,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401  (system checks, audit of sign-ins)
 
         autodiscover_modules("resources")
-        autodiscover_modules("dashboard")
+        # After every admin module (the admin app's ready() imported them): the
+        # resources without an admin of their own get the generated one.
+        from .admin_base import register_resources
+
+        register_resources()

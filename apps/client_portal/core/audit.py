@@ -35,15 +35,23 @@ def snapshot(instance, fields=None) -> dict:
     return _jsonable(data)
 
 
-def _organization_of(obj):
+def organization_of(obj):
+    """The organization ``obj`` belongs to, along its tenancy path (None if many or none)."""
     if obj is None:
         return None
     if isinstance(obj, Organization):
         return obj
     path = getattr(getattr(type(obj), "tenancy", None), "organization", None)
-    if path and path != "self" and "__" not in path:
-        return getattr(obj, path, None) if hasattr(obj, f"{path}_id") else None
-    return None
+    if not path or path == "self":
+        return None
+    value = obj
+    for part in path.split("__"):
+        if not hasattr(value, f"{part}_id"):
+            return None  # not a plain link (a many-to-many): no single organization
+        value = getattr(value, part)
+        if value is None:
+            return None
+    return value if isinstance(value, Organization) else None
 
 
 def record(
@@ -68,7 +76,7 @@ def record(
         else:
             actor_label = str(actor) if actor is not None else "system"
     if organization is None:
-        organization = _organization_of(obj)
+        organization = organization_of(obj)
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=actor_label[:200],

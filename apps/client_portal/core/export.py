@@ -1,4 +1,10 @@
-"""CSV and XLSX exports of a filtered resource list."""
+"""CSV and XLSX files of a filtered resource list.
+
+A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return would be read as a formula by a spreadsheet (CSV injection, OWASP): such
+text is written with a leading apostrophe, which spreadsheets show as text.
+Figures and dates are the system's own and stay figures and dates.
+"""
 
 import csv
 import datetime as dt
@@ -10,6 +16,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 EXPORT_MAX_ROWS = 200_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
@@ -17,24 +24,35 @@ class _Echo:
         return value
 
 
-def _cell(value):
-    if isinstance(value, models.Model):
-        return str(value)
+def neutralize(text: str) -> str:
+    """``text`` made inert for a spreadsheet (see the module docstring)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cell(value):
+    """A list value as a spreadsheet cell: figures and dates as such, text neutralized."""
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (dt.date, decimal.Decimal, int, float, bool)) or value is None:
         return value
-    return str(value)
+    if isinstance(value, models.Model):
+        value = str(value)
+    return neutralize(str(value))
 
 
 def _rows(resource, qs):
+    names = [c.name for c in resource.columns()]
     for obj in qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-        yield [_cell(resource.display(obj, c.name)) for c in resource.columns()]
+        yield [cell(resource.value(obj, name)) for name in names]
 
 
-def export_csv(resource, qs, filename):
+def _header(resource):
+    return [neutralize(resource.field_label(c.name)) for c in resource.columns()]
+
+
+def write_csv(resource, qs, filename):
     writer = csv.writer(_Echo())
-    header = [str(resource.column_label(c.name)) for c in resource.columns()]
+    header = _header(resource)
 
     def stream():
         yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a byte-order mark.
@@ -47,12 +65,12 @@ def export_csv(resource, qs, filename):
     return response
 
 
-def export_xlsx(resource, qs, filename):
+def write_xlsx(resource, qs, filename):
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(resource.verbose_name_plural())[:31])
-    sheet.append([str(resource.column_label(c.name)) for c in resource.columns()])
+    sheet.append(_header(resource))
     for row in _rows(resource, qs):
         sheet.append(row)
     buffer = io.BytesIO()

@@ -1,8 +1,8 @@
 """Checked downloads and uploads.
 
-Files are never served from a public URL. A download goes through a view that
-has already passed the resource predicate; it is recorded in the audit log.
-Uploads are checked by their bytes (not their claimed type), size and name.
+Files are never served from a public URL: a download goes through
+``core.operations.download``, behind the resource predicate, and is recorded in
+the audit log. Uploads are checked by their bytes (not their claimed type), size and name.
 """
 
 import os
@@ -10,10 +10,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
-
-from . import audit
 
 # Leading bytes of the file types clients may upload.
 SIGNATURES = {
@@ -78,27 +75,3 @@ def validate_upload(upload, allowed=(".pdf", ".png", ".jpg", ".jpeg")):
         )
     upload.name = name
     return upload
-
-
-def open_download(resource, obj, field_name, access, request, *, inline=False):
-    """Stream ``obj.<field_name>`` to a principal who has passed the predicate."""
-    fieldfile = getattr(obj, field_name, None)
-    if not fieldfile:
-        raise Http404
-    try:
-        handle = fieldfile.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    audit.record(
-        "download", obj=obj, changes={"field": field_name, "file": fieldfile.name},
-        organization=access.organization or audit._organization_of(obj), request=request,
-    )
-    hook = getattr(resource, "on_download", None)
-    if hook is not None:
-        hook(obj, field_name, access)
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=safe_filename(fieldfile.name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -1,10 +1,13 @@
 from csp.constants import UNSAFE_EVAL, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.db.models import Case, Count, Exists, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject
 
 from .context import current_request
-from .models import Membership
+from .errors import Refused
+from .models import Membership, Notification
 
 SESSION_KEY = "cp_active_organization"
 
@@ -23,11 +26,32 @@ class RequestContextMiddleware:
             current_request.reset(token)
 
 
+# The menu badge counts unread notifications up to this many and then shows "99+";
+# counting stops there, so a full inbox costs no more than a small one.
+UNREAD_BADGE_LIMIT = 99
+
+
+def _unread(user_pk):
+    """Each membership's unread notifications, exact up to 99, else 100: in SQL.
+
+    The 100th unread row is looked up first (an index range); only when there is
+    none are the rows counted, so the count never walks a long inbox.
+    """
+    unread = Notification.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=user_pk, read_at__isnull=True,
+    ).order_by()
+    count = Subquery(unread.values("organization_id").annotate(n=Count("pk")).values("n")[:1])
+    return Case(When(Exists(unread[UNREAD_BADGE_LIMIT:UNREAD_BADGE_LIMIT + 1]),
+                     then=Value(UNREAD_BADGE_LIMIT + 1)),
+                default=Coalesce(count, Value(0)))
+
+
 def user_memberships(request):
     """The signed-in user's active memberships, by organization name; [] if anonymous.
 
-    Read once per request (one query) and shared by the choice of the active
-    membership and the organization switcher in the page header.
+    Read once per request (one query, with each one's unread notifications for
+    the menu badge) and shared by the choice of the active membership and the
+    organization switcher in the page header.
     """
     cached = getattr(request, "_cp_memberships", None)
     if cached is not None:
@@ -39,7 +63,7 @@ def user_memberships(request):
         # SQL: the same rows, for a good part less ORM work on every page.
         rows = Membership.objects.filter(user_id=user.pk, is_active=True).select_related(
             "organization"
-        )
+        ).annotate(unread=_unread(user.pk)).order_by()
         memberships = sorted(
             (m for m in rows if m.organization.is_active),
             key=lambda m: (m.organization.name.casefold(), m.pk),
@@ -96,3 +120,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[key] = list(update.get(key, [])) + values
             parts.update = update
         return parts
+
+
+class RefusedMiddleware:
+    """A ``Refused`` raised by any page becomes the portal's refusal page, with its status.
+
+    API views answer refusals themselves, in the API's error shape (api/errors.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Refused):
+            from django.shortcuts import render
+
+            return render(request, "portal/refused.html",
+                          {"refusal": exception, "here": "/"}, status=exception.status)
+        return None

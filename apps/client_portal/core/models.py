@@ -11,6 +11,9 @@ from django_fsm import FSMField, transition
 from . import validators
 from .tenancy import Access, Role, ScopedQuerySet, Tenancy
 
+__all__ = ["Announcement", "AuditEvent", "Feedback", "Membership", "Notification",
+           "Organization", "TenantModel", "lock"]
+
 
 class Organization(models.Model):
     """A client of the provider: a company or a private person."""
@@ -79,10 +82,34 @@ class Organization(models.Model):
         return validators.validate_company_id(self.country, self.registration_number)
 
 
-class Membership(models.Model):
-    """A user's place in an organization, with a role."""
+class TenantModel(models.Model):
+    """A record that belongs to one organization.
+
+    It carries a UUID (the only identifier in portal and API URLs), its
+    organization, the scoped manager whose ``for_access`` is the tenant
+    predicate, and the default ``Tenancy`` (rows belong through
+    ``organization``). A model whose rows reach further (to every client, or
+    to one person) declares its own ``tenancy``; none overrides the predicate.
+    A subclass may redeclare ``organization`` to name its reverse accessor or
+    to cascade.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("organization"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy()
+
+    class Meta:
+        abstract = True
+
+
+class Membership(TenantModel):
+    """A user's place in an organization, with a role."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
         verbose_name=_("user"),
@@ -94,9 +121,6 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("membership")
@@ -115,10 +139,9 @@ class Membership(models.Model):
         )
 
 
-class AuditEvent(models.Model):
+class AuditEvent(TenantModel):
     """One state change or security event: who, when, from where, what changed."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -137,9 +160,6 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -150,7 +170,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
 
-class Notification(models.Model):
+class Notification(TenantModel):
     """A message in one person's in-portal inbox."""
 
     class Level(models.TextChoices):
@@ -158,14 +178,9 @@ class Notification(models.Model):
         SUCCESS = "success", _("Success")
         WARNING = "warning", _("Warning")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
         verbose_name=_("user"),
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="notifications",
-        verbose_name=_("organization"),
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=200)
@@ -174,8 +189,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy(user="user")
+    tenancy = Tenancy(user="user")  # each person's own inbox
 
     class Meta:
         verbose_name = _("notification")
@@ -199,19 +213,9 @@ class Notification(models.Model):
             self.read_at = timezone.now()
 
 
-class AnnouncementQuerySet(ScopedQuerySet):
-    def for_access(self, access):
-        if access is None:
-            return self.none()
-        now = timezone.now()
-        qs = self.filter(published_at__lte=now).exclude(expires_at__lte=now)
-        if access.provider_wide:
-            return qs
-        if access.organization is None:
-            return self.none()
-        return qs.filter(
-            models.Q(audience_all=True) | models.Q(organizations=access.organization.pk)
-        ).distinct()
+def _published_now():
+    now = timezone.now()
+    return models.Q(published_at__lte=now) & ~models.Q(expires_at__lte=now)
 
 
 class Announcement(models.Model):
@@ -231,8 +235,10 @@ class Announcement(models.Model):
         Organization, blank=True, related_name="announcements", verbose_name=_("organizations")
     )
 
-    objects = AnnouncementQuerySet.as_manager()
-    tenancy = Tenancy(organization="organizations")
+    objects = ScopedQuerySet.as_manager()
+    # To all clients, or to the organizations chosen; clients read the published ones.
+    tenancy = Tenancy(organization="organizations", everyone=models.Q(audience_all=True),
+                      clients_see=_published_now)
 
     class Meta:
         verbose_name = _("announcement")
@@ -243,7 +249,7 @@ class Announcement(models.Model):
         return self.title
 
 
-class Feedback(models.Model):
+class Feedback(TenantModel):
     """An error report or a wish sent by a client to the back office."""
 
     class Kind(models.TextChoices):
@@ -257,11 +263,6 @@ class Feedback(models.Model):
         ANSWERED = "answered", _("Answered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="feedback",
-        verbose_name=_("organization"),
-    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("author"),
@@ -276,9 +277,6 @@ class Feedback(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("feedback")

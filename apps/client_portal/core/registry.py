@@ -1,10 +1,13 @@
 """The resource registry: each client-visible entity declared once.
 
-A ``Resource`` names a model (whose ``ScopedQuerySet.for_access`` is the one
-tenant predicate), the role needed to read it, its list columns, filters,
-search, default order, detail layout, workflow actions, forms and files. The
-portal pages, the API viewsets, the admin defaults and the security sweep are
-all generated from the registered resources.
+A ``Resource`` is data about a model: who may read it, its list columns,
+filters, search, order, quick views, detail fields, the forms that create and
+edit it, its workflow actions, its files and its dashboard cards. The portal
+pages, the API, the back office defaults, the webhook event types and the
+security sweep are generated from the registered resources, and every change
+goes through ``core.operations``. Declarations are checked when Django starts
+(``core/checks.py``): a misspelt name stops ``manage.py check`` with a message
+that names the resource and the attribute.
 
 Declare a resource in ``<module>/resources.py``::
 
@@ -12,50 +15,60 @@ Declare a resource in ``<module>/resources.py``::
     class FeedbackResource(Resource):
         model = Feedback
         slug = "feedback"
+        label = _("Feedback")
         list_columns = ["subject", "kind", "status", "created_at"]
         filters = ["kind", "status", "created_at"]
         search_fields = ["subject", "body"]
+        create_fields = ["kind", "subject", "body"]
         actions = [Action("withdraw", _("Withdraw"), role=Role.MEMBER)]
+
+        @computed(_("Replies"))
+        def replies(obj):
+            return obj.replies.count()
+
+Hooks are classmethods of ``Resource`` with a fixed signature (``prepare_new``,
+``after_create``, ``after_update``, ``after_action``, ``on_download``,
+``secret_once``, ``can_edit``, ``locked_fields``, ``dashboard_cards``); a
+resource overrides the ones it needs. Nothing is looked up by name.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial, partialmethod
 from typing import Any, ClassVar
 
-import django_filters
-from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.http import Http404
-from django.utils import formats, timezone
 from django.utils.encoding import force_str
-from django.utils.functional import SimpleLazyObject
-from django.utils.hashable import make_hashable
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from . import audit
+from .display import format_value
+from .errors import Refused
 from .tenancy import Access, Role
+
+__all__ = ["Action", "Card", "Column", "Computed", "Preset", "Resource", "computed",
+           "registry"]
 
 
 @dataclass(frozen=True)
 class Action:
-    """A workflow step offered as a button in the portal and a POST in the API.
+    """A workflow step: a button in the portal and the back office, a POST in the API.
 
-    ``method`` is the model method to call (a django-fsm transition or a plain
-    method); it receives ``by=<user>`` and ``access=<Access>`` keyword arguments.
+    ``method`` names the model method to call (by default ``name``), usually a
+    django-fsm transition; it is called as ``method(by=<user>, access=<Access>)``
+    on the locked row. ``role`` is the least role that may fire it (``PROVIDER``
+    for the provider's own steps); ``condition(obj, access)`` may refuse it
+    for a record in a state the transition alone does not rule out.
     """
 
     name: str
     label: Any
     role: str = Role.MEMBER
     method: str | None = None
+    condition: Callable[[Any, Access], bool] | None = None
     confirm: Any = None
     style: str = "primary"
 
@@ -66,11 +79,15 @@ class Action:
 
 @dataclass(frozen=True)
 class Preset:
-    """A named quick view of a list ("unpaid", "overdue")."""
+    """A named quick view of a list ("unpaid", "overdue"); ``q`` may be a function
+    returning the condition, for one that depends on today's date."""
 
     name: str
     label: Any
-    q: Q = field(default_factory=Q)
+    q: Q | Callable[[], Q] = field(default_factory=Q)
+
+    def condition(self) -> Q:
+        return self.q() if callable(self.q) else self.q
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Card:
-    """A figure on the dashboard, contributed by a module."""
+    """A figure on the dashboard."""
 
     title: Any
     value: Any
@@ -92,20 +109,37 @@ class Card:
     tone: str = ""
 
 
-class ActionError(Exception):
-    """An action that cannot run now; the message is safe to show the client."""
+class Computed:
+    """A value shown like a field but computed from the record (``@computed``).
 
-    def __init__(self, message, code="invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    ``needs`` names the model fields the function reads: with it the list loads
+    only the columns it shows; without it the list loads whole rows.
+    """
+
+    def __init__(self, func, label, *, needs: tuple[str, ...] | None = None):
+        self.func = func
+        self.label = label
+        self.needs = tuple(needs) if needs is not None else None
+        self.name = func.__name__
+
+    def __call__(self, obj):
+        return self.func(obj)
+
+    def __repr__(self):
+        return f"<computed {self.name}>"
 
 
-# Query parameters of a list that are not filters: paging, ordering, preset, search.
-NOT_FILTERS = frozenset({"page", "page_size", "ordering", "view", "search", "format"})
+def computed(label, *, needs: tuple[str, ...] | list[str] | None = None):
+    """Declare a computed value of a resource: ``@computed(_("Settles"))``."""
+
+    def decorate(func) -> Computed:
+        return Computed(func, label, needs=needs)
+
+    return decorate
 
 
 class Resource:
+    # --- what it is -------------------------------------------------------------------
     model: ClassVar[type[models.Model]]
     slug: ClassVar[str]
     label: ClassVar[Any] = None  # plural, for menus and titles
@@ -114,40 +148,53 @@ class Resource:
     menu: ClassVar[bool] = True
     read_role: ClassVar[str] = Role.VIEWER
     lookup_field: ClassVar[str] = "uuid"
+    singleton: ClassVar[bool] = False  # one row per organization (its own profile)
 
+    # --- the list ---------------------------------------------------------------------
     list_columns: ClassVar[list] = []
     filters: ClassVar[list[str]] = []
+    extra_filters: ClassVar[dict] = {}  # name -> django_filters.Filter, replacing the default
     search_fields: ClassVar[list[str]] = []
     ordering: ClassVar[list[str]] = ["-pk"]
-    ordering_fields: ClassVar[list[str] | None] = None  # default: the list columns
+    ordering_fields: ClassVar[list[str] | None] = None  # default: sortable model columns
     presets: ClassVar[list[Preset]] = []
+    page_size: ClassVar[int] = 25
+    # Related rows for the API and the detail page; the list and its files use the
+    # list_ variants (None: the same).
     select_related: ClassVar[list[str]] = []
-    prefetch_related: ClassVar[list[str]] = []
-    # The portal list and its CSV/XLSX files show the list columns only; where
-    # those need fewer related rows than the API and detail page, say which
-    # (None: the same as select_related / prefetch_related).
+    prefetch_related: ClassVar[list] = []
     list_select_related: ClassVar[list[str] | None] = None
     list_prefetch_related: ClassVar[list | None] = None
-    page_size: ClassVar[int] = 25
+    # Model fields a list page of its own (portal/list_<slug>.html) reads besides the
+    # columns: the list loads only those and the columns.
+    list_needs: ClassVar[list[str]] = []
+    export: ClassVar[bool] = True
 
-    detail_fields: ClassVar[list[str] | None] = None  # default: list columns
+    # --- one record -------------------------------------------------------------------
+    detail_fields: ClassVar[list[str] | None] = None  # default: the list columns
+    api: ClassVar[bool] = True
+    api_fields: ClassVar[list[str] | None] = None  # default: the detail fields
     actions: ClassVar[list[Action]] = []
     create_fields: ClassVar[list[str]] = []
     create_role: ClassVar[str] = Role.MEMBER
     edit_fields: ClassVar[list[str]] = []
     edit_role: ClassVar[str] = Role.MANAGER
-    files: ClassVar[list[str]] = []  # FileFields downloadable through checked views
-    export: ClassVar[bool] = True
-    api: ClassVar[bool] = True
-    api_fields: ClassVar[list[str] | None] = None  # default: detail fields
-    singleton: ClassVar[bool] = False  # one row per organization (its own profile)
-    # The same rows for every organization and no tenant data (the provider's price
-    # list): the cross-organization sweep has nothing to prove on it and skips it.
-    shared: ClassVar[bool] = False
+    files: ClassVar[list[str]] = []  # file fields (or links to stored files) to download
 
-    _filterset_class = None
+    # --- filled in from the class body --------------------------------------------------
+    computed_fields: ClassVar[dict[str, Computed]] = {}
+    _filterset: ClassVar[type | None] = None
 
-    # --- the predicate ------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        found = dict(getattr(cls, "computed_fields", {}))
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, Computed):
+                found[name] = value
+        cls.computed_fields = found
+        cls._filterset = None
+
+    # --- the predicate ------------------------------------------------------------------
     @classmethod
     def get_queryset(cls, access: Access):
         """Everything ``access`` may read of this resource: the one predicate."""
@@ -162,7 +209,7 @@ class Resource:
 
     @classmethod
     def get_list_queryset(cls, access: Access):
-        """``get_queryset`` with the related rows the list columns need."""
+        """``get_queryset`` with only what the list columns need."""
         qs = cls.get_queryset(access)
         if cls.list_select_related is not None:
             qs = qs.select_related(None)
@@ -172,11 +219,36 @@ class Resource:
             qs = qs.prefetch_related(None)
             if cls.list_prefetch_related:
                 qs = qs.prefetch_related(*cls.list_prefetch_related)
+        only = cls.list_only_fields()
+        if only is not None:
+            qs = qs.only(*only)
         return qs
 
     @classmethod
+    def list_only_fields(cls) -> list[str] | None:
+        """The model fields the list reads, or None where a column does not say."""
+        names = {"pk", cls.lookup_field, *cls.list_needs}
+        for col in cls.columns():
+            if col.name in cls.computed_fields:
+                needs = cls.computed_fields[col.name].needs
+                if needs is None:
+                    return None
+                names.update(needs)
+            elif _model_field(cls.model, col.name) is not None:
+                names.add(col.name)
+            else:
+                return None  # a model property: it may read anything
+        for related in cls.list_select_related or cls.select_related or []:
+            names.add(related)
+        for name in cls.ordering:
+            names.add(name.lstrip("-"))
+        names.discard("pk")
+        names.discard("id")
+        return sorted(names)
+
+    @classmethod
     def get_object(cls, access: Access, lookup, *, for_update: bool = False):
-        """One record through the same predicate; 404 for anything else."""
+        """One record through the same predicate; ``Refused("not_found")`` otherwise."""
         qs = cls.get_queryset(access)
         try:
             if for_update:
@@ -186,9 +258,9 @@ class Resource:
                 return cls.model._default_manager.select_for_update().get(pk=pk)
             return qs.get(**{cls.lookup_field: lookup})
         except (cls.model.DoesNotExist, ValidationError, ValueError):
-            raise Http404 from None
+            raise Refused(code="not_found") from None
 
-    # --- declarations derived -----------------------------------------------------
+    # --- derived from the declaration ---------------------------------------------------
     @classmethod
     def verbose_name(cls):
         return cls.model._meta.verbose_name
@@ -199,47 +271,37 @@ class Resource:
 
     @classmethod
     def columns(cls) -> list[Column]:
-        cols = []
-        for index, item in enumerate(cls.list_columns):
-            col = item if isinstance(item, Column) else Column(item)
-            if index == 0 and not any(
-                isinstance(c, Column) and c.link for c in cls.list_columns
-            ):
-                col = Column(col.name, col.label, col.sortable, True)
-            cols.append(col)
+        cols = [item if isinstance(item, Column) else Column(item) for item in cls.list_columns]
+        if cols and not any(c.link for c in cols):
+            first = cols[0]
+            cols[0] = Column(first.name, first.label, first.sortable, True)
         return cols
 
     @classmethod
-    def column_label(cls, name: str) -> str:
-        """The heading of column ``name`` in the active language.
-
-        A plain string, not a lazy one: a list page repeats the label in every
-        cell (``data-label`` for narrow screens), and a lazy label would run
-        gettext again for each of them.
-        """
+    def field_label(cls, name: str) -> str:
+        """The label of field, column or computed value ``name`` in the active language."""
         for col in cls.list_columns:
             if isinstance(col, Column) and col.name == name and col.label:
                 return str(col.label)
-        try:
-            return str(capfirst(_model_field(cls.model, name).verbose_name))
-        except FieldDoesNotExist:
-            attr = getattr(cls, f"col_{name}", None) or getattr(cls.model, name, None)
-            return str(capfirst(getattr(attr, "short_description", name.replace("_", " "))))
+        if name in cls.computed_fields:
+            return str(cls.computed_fields[name].label)
+        model_field = _model_field(cls.model, name)
+        if model_field is not None:
+            return str(capfirst(model_field.verbose_name))
+        attr = getattr(cls.model, name, None)
+        attr = getattr(attr, "fget", attr)
+        return str(capfirst(getattr(attr, "short_description", name.replace("_", " "))))
+
+    column_label = field_label
 
     @classmethod
     def sortable_fields(cls) -> list[str]:
         if cls.ordering_fields is not None:
             return cls.ordering_fields
-        names = []
-        for col in cls.columns():
-            if not col.sortable:
-                continue
-            try:
-                _model_field(cls.model, col.name)
-            except FieldDoesNotExist:
-                continue
-            names.append(col.name)
-        return names
+        # A computed value named after a model field (a status shown its own way)
+        # sorts by that field.
+        return [c.name for c in cls.columns()
+                if c.sortable and _model_field(cls.model, c.name) is not None]
 
     @classmethod
     def detail_field_names(cls) -> list[str]:
@@ -257,301 +319,149 @@ class Resource:
         return next((a for a in cls.actions if a.name == name), None)
 
     @classmethod
-    def available_actions(cls, obj, access: Access) -> list[Action]:
-        """Actions this principal may fire on ``obj`` now."""
-        result = []
-        for action in cls.actions:
-            if not access.has_role(action.role):
-                continue
-            method = getattr(obj, action.method_name, None)
-            if method is None:
-                continue
-            if hasattr(method, "_django_fsm") and not can_proceed(method):
-                continue
-            check = getattr(cls, f"can_{action.name}", None)
-            if check is not None and not check(obj, access):
-                continue
-            result.append(action)
-        return result
+    def refusal(cls, obj, action: Action, access: Access) -> Refused | None:
+        """Why ``access`` may not fire ``action`` on ``obj`` now, or None if it may."""
+        if not access.has_role(action.role):
+            return Refused(code="forbidden")
+        method = getattr(obj, action.method_name)
+        if hasattr(method, "_django_fsm") and not can_proceed(method):
+            return Refused(code="not_allowed")
+        if action.condition is not None and not action.condition(obj, access):
+            return Refused(code="not_allowed")
+        return None
 
-    # --- filtering, search, ordering ------------------------------------------------
+    @classmethod
+    def available_actions(cls, obj, access: Access) -> list[Action]:
+        """The actions ``access`` may fire on ``obj`` now: the buttons to show."""
+        return [a for a in cls.actions if cls.refusal(obj, a, access) is None]
+
+    # --- filtering ----------------------------------------------------------------------
     @classmethod
     def filterset_class(cls):
-        if cls.__dict__.get("_filterset_class") is None:
-            cls._filterset_class = build_filterset(cls)
-        return cls._filterset_class
+        if cls._filterset is None:
+            from .filtering import build_filterset
+
+            cls._filterset = build_filterset(cls)
+        return cls._filterset
 
     @classmethod
     def filter_queryset(cls, qs, params):
-        """Apply the filters, the preset, the search and the ordering of ``params``.
+        from .filtering import filter_queryset
 
-        Returns ``(queryset, filterset)``. The API and the portal both call this.
+        return filter_queryset(cls, qs, params)
+
+    @classmethod
+    def preset(cls, name) -> Preset | None:
+        return next((p for p in cls.presets if p.name == name), None) if name else None
+
+    # --- values -------------------------------------------------------------------------
+    @classmethod
+    def value(cls, obj, name: str):
+        """The value of field, column or computed value ``name`` of ``obj``.
+
+        A choice gives its label, a many-to-many its items joined by commas.
         """
-        if any(key not in NOT_FILTERS for key in params):
-            filterset = cls.filterset_class()(params, queryset=qs)
-            qs = filterset.qs if filterset.is_valid() else qs.none()
-        else:
-            # No filter in the request: there is nothing to apply, and the filter
-            # set (its form) is made only if the page shows the filter controls.
-            filterset = SimpleLazyObject(partial(cls.filterset_class(), params, queryset=qs))
-        preset = cls.preset(params.get("view"))
-        if preset is not None:
-            qs = qs.filter(preset.q)
-        term = (params.get("search") or "").strip()[:200]
-        if term and cls.search_fields:
-            condition = Q()
-            for name in cls.search_fields:
-                condition |= Q(**{f"{name}__icontains": term})
-            qs = qs.filter(condition)
-        ordering = cls.requested_ordering(params.get("ordering"))
-        if ordering:
-            qs = qs.order_by(*ordering)
-        return qs, filterset
-
-    @classmethod
-    def requested_ordering(cls, value) -> list[str] | None:
-        if not value:
-            return None
-        allowed = set(cls.sortable_fields())
-        name = value.lstrip("-")
-        if name not in allowed:
-            return None
-        # A unique tie-breaker keeps pages stable.
-        return [value, "-pk" if value.startswith("-") else "pk"]
-
-    @classmethod
-    def preset(cls, name):
-        if not name:
-            return None
-        return next((p for p in cls.presets if p.name == name), None)
-
-    # --- display --------------------------------------------------------------------
-    @classmethod
-    def display(cls, obj, name: str):
-        """The value of column/field ``name`` of ``obj``, ready for a page or a file."""
-        custom = getattr(cls, f"col_{name}", None)
-        if custom is not None:
-            return custom(obj)
-        try:
-            model_field = _model_field(cls.model, name)
-        except FieldDoesNotExist:
+        found = cls.computed_fields.get(name)
+        if found is not None:
+            return found(obj)
+        model_field = _model_field(cls.model, name)
+        if model_field is None:
             value = getattr(obj, name)
             return value() if callable(value) else value
         if model_field.choices:
-            return _choice_label(obj, model_field)
+            return force_str(getattr(obj, f"get_{name}_display")(), strings_only=True)
         if model_field.many_to_many:
             return ", ".join(str(o) for o in getattr(obj, name).all())
         return getattr(obj, name)
 
     @classmethod
     def display_text(cls, obj, name: str) -> str:
-        return format_value(cls.display(obj, name))
+        return format_value(cls.value(obj, name))
 
-    # --- changing -------------------------------------------------------------------
+    # --- rules and hooks ----------------------------------------------------------------
     @classmethod
-    def run_action(cls, access: Access, lookup, name: str, request=None):
-        """Fire action ``name`` on the record ``lookup`` as ``access``; audited."""
-        action = cls.action(name)
-        if action is None:
-            raise Http404
-        with transaction.atomic():
-            obj = cls.get_object(access, lookup, for_update=True)
-            if action not in cls.available_actions(obj, access):
-                if not access.has_role(action.role):
-                    raise ActionError(_("Your role does not allow this."), code="forbidden")
-                raise ActionError(_("This cannot be done in the record's present state."),
-                                  code="not_allowed")
-            before = audit.snapshot(obj)
-            method = getattr(obj, action.method_name)
-            try:
-                method(by=access.user, access=access)
-                obj.full_clean()
-            except ValidationError as exc:
-                raise ActionError(" ".join(exc.messages), code="invalid") from exc
-            obj.save()
-            audit.record(
-                f"{cls.slug}.{action.name}",
-                obj=obj,
-                changes=audit.diff(before, audit.snapshot(obj)),
-                organization=_organization_for(obj, access),
-                request=request,
-            )
-            cls.after_action(obj, action, access)
-        return obj
-
-    @classmethod
-    def after_action(cls, obj, action: Action, access: Access):
-        """Hook: notify someone after an action, for instance."""
-
-    @classmethod
-    def prepare_new(cls, obj, access: Access):
-        """Set what the client does not choose: the organization, the author."""
-        if hasattr(obj, "organization_id") and access.organization is not None:
-            obj.organization = access.organization
-
-    @classmethod
-    def save_new(cls, obj, access: Access, request=None):
-        with transaction.atomic():
-            cls.prepare_new(obj, access)
-            obj.full_clean()
-            obj.save()
-            audit.record(
-                f"{cls.slug}.create", obj=obj, changes=audit.snapshot(obj, cls.create_fields),
-                organization=_organization_for(obj, access), request=request,
-            )
-            cls.after_create(obj, access)
-        return obj
-
-    @classmethod
-    def after_create(cls, obj, access: Access):
-        """Hook: notify the back office of a new record, for instance."""
-
-    @classmethod
-    def save_edit(cls, obj, before: dict, access: Access, request=None):
-        with transaction.atomic():
-            obj.full_clean()
-            obj.save()
-            audit.record(
-                f"{cls.slug}.update", obj=obj,
-                changes=audit.diff(before, audit.snapshot(obj, cls.edit_fields)),
-                organization=_organization_for(obj, access), request=request,
-            )
-        return obj
+    def can_create(cls, access: Access) -> bool:
+        return bool(cls.create_fields) and access is not None and access.has_role(
+            cls.create_role)
 
     @classmethod
     def can_edit(cls, obj, access: Access) -> bool:
+        """Whether ``access`` may edit ``obj`` now (by default: the edit role)."""
         return bool(cls.edit_fields) and access.has_role(cls.edit_role)
 
     @classmethod
-    def can_create(cls, access: Access) -> bool:
-        return bool(cls.create_fields) and access.has_role(cls.create_role)
+    def locked_fields(cls, obj) -> set[str]:
+        """Fields of ``obj`` that may no longer change (a published document's amounts)."""
+        return set()
 
     @classmethod
-    def file_field(cls, name: str):
-        if name not in cls.files:
-            raise Http404
-        return name
+    def prepare_new(cls, obj, access: Access) -> None:
+        """Set what the person creating ``obj`` does not choose (its author, a secret).
+
+        The organization is set already, before the form is validated.
+        """
+
+    @classmethod
+    def after_create(cls, obj, access: Access) -> None:
+        """After a record is created, inside its transaction (notify someone...)."""
+
+    @classmethod
+    def after_update(cls, obj, access: Access) -> None:
+        """After a record is changed, inside its transaction."""
+
+    @classmethod
+    def after_action(cls, obj, action: Action, access: Access) -> None:
+        """After an action is fired, inside its transaction."""
+
+    @classmethod
+    def on_download(cls, obj, field_name: str, access: Access) -> None:
+        """After a file of ``obj`` is handed out (record the first download...)."""
+
+    @classmethod
+    def secret_once(cls, obj) -> str | None:
+        """A secret made with ``obj`` that is shown once, right after creation."""
+        return None
 
     @classmethod
     def dashboard_cards(cls, access: Access) -> list[Card]:
+        """Figures this resource puts on the dashboard of ``access``."""
         return []
 
 
-def _organization_for(obj, access):
-    if access.organization is not None:
-        return access.organization
-    return audit._organization_of(obj)
-
-
 def _model_field(model, name):
-    return model._meta.get_field(name)
-
-
-_CHOICE_LABELS: dict = {}
-
-
-def _choice_label(obj, model_field) -> str:
-    """What ``obj.get_<field>_display()`` returns, for a list of many rows.
-
-    Django's method rebuilds the field's choices dictionary on every call (about
-    15 us, once per cell of a list page); the dictionary is built once per field
-    here. A model that defines its own ``get_<field>_display`` keeps it.
-    """
-    key = (type(obj), model_field)
-    labels = _CHOICE_LABELS.get(key)
-    if labels is None:
-        method = f"get_{model_field.name}_display"
-        owner = next(k for k in type(obj).__mro__ if method in k.__dict__)
-        labels = (
-            {make_hashable(k): v for k, v in model_field.flatchoices}
-            if isinstance(owner.__dict__[method], partialmethod) else False
-        )
-        _CHOICE_LABELS[key] = labels
-    if labels is False:
-        return getattr(obj, f"get_{model_field.name}_display")()
-    value = getattr(obj, model_field.attname)
-    return force_str(labels.get(make_hashable(value), value), strings_only=True)
-
-
-def format_value(value) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, dt.datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, dt.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, decimal.Decimal):
-        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return str(value)
-
-
-FILTER_LOOKUPS = {
-    models.DateTimeField: ["date__gte", "date__lte"],
-    models.DateField: ["gte", "lte"],
-    models.DecimalField: ["gte", "lte"],
-    models.IntegerField: ["exact", "gte", "lte"],
-}
-
-
-class AnyYesNo(forms.NullBooleanSelect):
-    """A yes/no filter: "Any" (no filter), "Yes", "No"; the values stay "true"/"false"."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
-def build_filterset(resource):
-    """A django-filter FilterSet from ``resource.filters``, shared by portal and API."""
-    fields = {}
-    declared = {}
-    for name in resource.filters:
-        model_field = _model_field(resource.model, name)
-        if model_field.is_relation:
-            related = model_field.related_model
-            to_field = "uuid" if hasattr(related, "uuid") else "pk"
-            declared[name] = django_filters.UUIDFilter(
-                field_name=f"{name}__{to_field}", label=capfirst(model_field.verbose_name)
-            )
-            continue
-        if isinstance(model_field, models.BooleanField):
-            declared[name] = django_filters.BooleanFilter(
-                field_name=name, label=capfirst(model_field.verbose_name), widget=AnyYesNo
-            )
-            continue
-        lookups = ["exact"]
-        for field_type, candidate in FILTER_LOOKUPS.items():
-            if isinstance(model_field, field_type):
-                lookups = candidate
-                break
-        if model_field.choices:
-            lookups = ["exact"]
-        fields[name] = lookups
-
-    meta = type("Meta", (), {"model": resource.model, "fields": fields})
-    attrs = {"Meta": meta, **declared}
-    filterset = type(f"{resource.__name__}FilterSet", (django_filters.FilterSet,), attrs)
-    return filterset
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 class Registry:
     def __init__(self):
         self._resources: dict[str, type[Resource]] = {}
-        self._cards = []
+        self.duplicates: list[tuple[str, type[Resource], type[Resource]]] = []
 
     def register(self, resource: type[Resource]):
-        if resource.slug in self._resources and self._resources[resource.slug] is not resource:
-            raise ValueError(f"resource slug {resource.slug!r} is registered twice")
+        """Class decorator; a slug registered twice is reported by the system checks."""
+        known = self._resources.get(getattr(resource, "slug", None))
+        if known is not None and known is not resource:
+            if known.__module__ == resource.__module__ and known.__qualname__ == (
+                    resource.__qualname__):
+                self._resources[resource.slug] = resource  # the module imported again
+            else:
+                self.duplicates.append((resource.slug, known, resource))
+            return resource
         self._resources[resource.slug] = resource
         return resource
+
+    def unregister(self, resource: type[Resource]):
+        if self._resources.get(resource.slug) is resource:
+            del self._resources[resource.slug]
 
     def get(self, slug: str) -> type[Resource]:
         try:
             return self._resources[slug]
         except KeyError:
-            raise Http404 from None
+            raise Refused(code="not_found") from None
 
     def for_model(self, model) -> type[Resource] | None:
         return next((r for r in self._resources.values() if r.model is model), None)
@@ -559,19 +469,24 @@ class Registry:
     def __iter__(self):
         return iter(sorted(self._resources.values(), key=lambda r: (r.menu_order, r.slug)))
 
+    def __contains__(self, resource):
+        return self._resources.get(getattr(resource, "slug", None)) is resource
+
     def menu(self, access: Access) -> list[type[Resource]]:
         return [r for r in self if r.menu and access is not None and access.has_role(r.read_role)]
 
-    def dashboard_card(self, func):
-        """Register ``func(access) -> list[Card]`` as a dashboard contributor."""
-        self._cards.append(func)
-        return func
-
     def cards(self, access: Access) -> list[Card]:
         result = []
-        for func in self._cards:
-            result.extend(func(access))
+        for resource in self:
+            if access is not None and access.has_role(resource.read_role):
+                result.extend(resource.dashboard_cards(access))
         return result
+
+    def event_types(self) -> list[tuple[str, str]]:
+        """(event type, description) of every event a webhook may subscribe to."""
+        from . import events
+
+        return events.event_types(self)
 
 
 registry = Registry()

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Announcement, AuditEvent, Feedback, Membership, Notification, Organization
-from .registry import Action, Card, Column, Preset, Resource, registry
-from .tenancy import Role
+from .registry import Action, Card, Column, Preset, Resource, computed, registry
+from .tenancy import PROVIDER, Role
 
 
 @registry.register
@@ -39,10 +39,9 @@ class MembershipResource(Resource):
     # predicate, with the rules of accounts/services.py.
     read_role = Role.MANAGER
     list_columns = [
-        Column("name", _("Person"), sortable=False, link=True),
-        Column("email", _("Email"), sortable=False), Column("phone", _("Phone"), sortable=False),
-        "role", Column("last_login", _("Last sign-in"), sortable=False),
-        Column("status", _("Status"), sortable=False),
+        Column("name", sortable=False, link=True), Column("email", sortable=False),
+        Column("phone", sortable=False), "role", Column("last_login", sortable=False),
+        Column("status", sortable=False),
     ]
     filters = ["role", "is_active"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "user__phone"]
@@ -52,24 +51,24 @@ class MembershipResource(Resource):
     detail_fields = ["name", "email", "phone", "role", "status", "last_login", "created_at"]
     export = False
 
-    @classmethod
-    def col_name(cls, obj):
+    @computed(_("Person"))
+    def name(obj):
         return obj.user.get_full_name() or obj.user.email
 
-    @classmethod
-    def col_email(cls, obj):
+    @computed(_("Email"))
+    def email(obj):
         return obj.user.email
 
-    @classmethod
-    def col_phone(cls, obj):
+    @computed(_("Phone"))
+    def phone(obj):
         return obj.user.phone
 
-    @classmethod
-    def col_last_login(cls, obj):
+    @computed(_("Last sign-in"))
+    def last_login(obj):
         return obj.user.last_login
 
-    @classmethod
-    def col_status(cls, obj):
+    @computed(_("Status"))
+    def status(obj):
         if not obj.is_active:
             return _("Deactivated")
         return _("Active") if obj.user.is_active else _("Account closed")
@@ -88,11 +87,15 @@ class NotificationResource(Resource):
     ordering = ["-created_at", "-id"]
     presets = [Preset("unread", _("Unread"), Q(read_at__isnull=True))]
     detail_fields = ["title", "level", "body", "link", "created_at", "read_at"]
-    actions = [Action("mark_read", _("Mark as read"), role=Role.VIEWER)]
+    actions = [Action("mark_read", _("Mark as read"), role=Role.VIEWER,
+                      condition=lambda obj, access: obj.read_at is None)]
 
     @classmethod
-    def can_mark_read(cls, obj, access):
-        return obj.read_at is None
+    def dashboard_cards(cls, access):
+        unread = cls.get_queryset(access).filter(read_at__isnull=True).count()
+        return [Card(_("Unread notifications"), unread,
+                     reverse("portal:list", args=[cls.slug]) + "?view=unread",
+                     tone="attention" if unread else "")]
 
 
 @registry.register
@@ -129,12 +132,20 @@ class FeedbackResource(Resource):
     actions = [
         Action("withdraw", _("Withdraw"), role=Role.MEMBER, style="danger",
                confirm=_("Withdraw this report?")),
+        # The provider's steps (back office, provider-wide keys).
+        Action("start", _("Take in hand"), role=PROVIDER),
+        Action("mark_answered", _("Mark answered"), role=PROVIDER),
     ]
 
     @classmethod
     def prepare_new(cls, obj, access):
-        super().prepare_new(obj, access)
         obj.author = access.user
+
+    @classmethod
+    def dashboard_cards(cls, access):
+        open_count = cls.get_queryset(access).filter(
+            status__in=[Feedback.Status.NEW, Feedback.Status.IN_PROGRESS]).count()
+        return [Card(_("Open feedback"), open_count, reverse("portal:list", args=[cls.slug]))]
 
 
 @registry.register
@@ -152,20 +163,3 @@ class AuditEventResource(Resource):
     ordering_fields = ["at", "action"]
     detail_fields = ["at", "actor_label", "action", "object_type", "object_repr", "ip",
                      "user_agent", "changes"]
-
-
-@registry.dashboard_card
-def core_cards(access):
-    cards = []
-    if access.has_role(NotificationResource.read_role):
-        unread = NotificationResource.get_queryset(access).filter(read_at__isnull=True).count()
-        cards.append(Card(_("Unread notifications"), unread,
-                          reverse("portal:list", args=["notifications"]) + "?view=unread",
-                          tone="attention" if unread else ""))
-    if access.has_role(FeedbackResource.read_role):
-        open_count = FeedbackResource.get_queryset(access).filter(
-            status__in=[Feedback.Status.NEW, Feedback.Status.IN_PROGRESS]
-        ).count()
-        cards.append(Card(_("Open feedback"), open_count,
-                          reverse("portal:list", args=["feedback"])))
-    return cards

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.client_portal.core.admin_base import AuditedAdmin, TabularInline, resource_defaults
+from apps.client_portal.core.admin_base import ResourceAdmin, TabularInline
 
 from .models import DocumentDownload, StoredFile
 from .resources import DocumentResource
@@ -18,11 +18,8 @@ class DownloadInline(TabularInline):
 
 
 @admin.register(StoredFile)
-class StoredFileAdmin(AuditedAdmin):
-    locals().update(resource_defaults(DocumentResource))
-    list_display = ["title", "organization", "kind", "size", "created_at", "first_downloaded_at"]
-    list_select_related = ["organization"]
-    autocomplete_fields = ["organization"]
+class StoredFileAdmin(ResourceAdmin):
+    resource = DocumentResource
     readonly_fields = ["sha256", "size", "created_by", "created_at", "first_downloaded_at"]
     inlines = [DownloadInline]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core.files import safe_filename
-from apps.client_portal.core.models import Organization
+from apps.client_portal.core.models import TenantModel
 from apps.client_portal.core.tenancy import ScopedQuerySet, Tenancy
 
 
@@ -29,7 +29,7 @@ def stored_file_path(instance, filename):
     return f"{owner}/{uuid.uuid4().hex}/{safe_filename(filename)}"
 
 
-class StoredFile(models.Model):
+class StoredFile(TenantModel):
     """A file kept for an organization: generated (an invoice PDF) or uploaded."""
 
     class Kind(models.TextChoices):
@@ -43,11 +43,6 @@ class StoredFile(models.Model):
         UPLOAD = "upload", _("Upload")
         OTHER = "other", _("Other")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="stored_files",
-        verbose_name=_("organization"),
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
@@ -63,9 +58,6 @@ class StoredFile(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     first_downloaded_at = models.DateTimeField(_("first downloaded"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("document")

@@ -72,7 +72,7 @@ def record_download(stored: StoredFile, access) -> DocumentDownload:
         document=stored, user=access.user if access is not None else None,
         via=getattr(access, "via", "") or "",
     )
-    if access is not None and not access.provider_wide and stored.first_downloaded_at is None:
+    if access is not None and not access.is_provider and stored.first_downloaded_at is None:
         with transaction.atomic():
             StoredFile.objects.filter(pk=stored.pk, first_downloaded_at__isnull=True).update(
                 first_downloaded_at=download.at or timezone.now()
