@@ -2,15 +2,15 @@
 
 Run from the project root:  .venv/bin/python bench/pdf_render.py [runs]
 
-Both engines get the same HTML string (the 20-line reference invoice,
-documents/sample_invoice.html rendered with fictional data) and the same shared
-stylesheet (documents/print.css). Runs are interleaved side by side, in
+Both engines get the same HTML string (the production invoice template,
+billing/invoice_pdf.html, rendered for a fictional 20-line invoice) and the same
+stylesheets (documents/print.css and billing/invoice.css). Runs are interleaved side by side, in
 alternating order, after 2 warm-up renders per engine; medians are compared.
 The last line is ``pdf_render: ratio=<wkhtmltopdf/weasyprint> target=1.00 met|short``:
 a ratio of 1 or more means WeasyPrint is at least as fast.
 
-This script needs no Django project settings: it configures a minimal template
-engine itself when settings are not configured.
+It sets Django up with the project's settings (the templates and the
+formats); it opens no database.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,121 +31,85 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DOCUMENTS_DIR = ROOT / "apps" / "client_portal" / "documents"
-TEMPLATES_DIR = DOCUMENTS_DIR / "templates"
 PRINT_CSS_PATH = DOCUMENTS_DIR / "static" / "documents" / "print.css"
+INVOICE_CSS_PATH = ROOT / "apps" / "client_portal" / "billing" / "static" / "billing" / "invoice.css"
 # Debian's package; any wkhtmltopdf on PATH otherwise.
 WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 if not Path(WKHTMLTOPDF).exists():
     WKHTMLTOPDF = shutil.which("wkhtmltopdf") or WKHTMLTOPDF
 TARGET = 1.00
 WARM_UP_RUNS = 2
-CENT = Decimal("0.01")
+
+ITEMS = [
+    "Managed hosting, standard plan",
+    "Support hours, business tier",
+    "Backup storage (per 100 GB)",
+    "TLS certificate renewal",
+    "On-site visit",
+    "Domain registration (.example)",
+    "Firewall rule review",
+    "Workstation maintenance",
+    "Licence: office suite seat",
+    "Network switch, 24 ports",
+]
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def sample_invoice_context(n_lines: int = 20) -> dict:
-    """Fictional provider, client and invoice lines for the reference invoice."""
-    items = [
-        "Managed hosting, standard plan",
-        "Support hours, business tier",
-        "Backup storage (per 100 GB)",
-        "TLS certificate renewal",
-        "On-site visit",
-        "Domain registration (.example)",
-        "Firewall rule review",
-        "Workstation maintenance",
-        "Licence: office suite seat",
-        "Network switch, 24 ports",
-    ]
-    rates = [Decimal(20), Decimal(9), Decimal(5)]
-    lines, by_rate = [], {}
-    for i in range(n_lines):
-        quantity = Decimal(1 + (i * 7) % 5)
-        unit_price = _money(Decimal("13.49") + Decimal(i * 37 % 113))
-        rate = rates[i % len(rates)]
-        net = _money(quantity * unit_price)
-        vat = _money(net * rate / 100)
-        lines.append(
-            {
-                "description": f"{items[i % len(items)]}, period 2025-{i % 12 + 1:02d}",
-                "quantity": quantity,
-                "unit": "h" if i % 2 == 0 else "pcs",
-                "unit_price": unit_price,
-                "vat_rate": rate,
-                "net": net,
-                "vat": vat,
-                "gross": net + vat,
-            }
-        )
-        base, tax = by_rate.get(rate, (Decimal(0), Decimal(0)))
-        by_rate[rate] = (base + net, tax + vat)
-    total_net = sum((line["net"] for line in lines), Decimal(0))
-    total_vat = sum((line["vat"] for line in lines), Decimal(0))
-    return {
-        "language_code": "en",
-        "provider": {
-            "name": "Northwind Utilities Ltd",
-            "short_name": "Northwind",
-            "address_line": "12 Harbour Road",
-            "city_line": "Exampletown EX1 2AB",
-            "vat_number": "XX123456789",
-            "company_number": "01234567",
-            "email": "billing@example.com",
-            "website": "www.example.com",
-            "bank_name": "Example Bank plc",
-            "iban": "XX00 EXAM 0000 1234 5678 90",
-            "bic": "EXAMXX22",
-        },
-        "client": {
-            "name": "Contoso Bakery SRL",
-            "address_line": "7 Mill Street",
-            "city_line": "Sampleville 010101",
-            "vat_number": "XX987654321",
-            "number": "C-000482",
-        },
-        "invoice": {
-            "number": "INV-2025-000123",
-            "issue_date": date(2025, 6, 21).isoformat(),
-            "supply_date": date(2025, 6, 20).isoformat(),
-            "due_date": date(2025, 7, 5).isoformat(),
-            "currency": "EUR",
-            "reference": "PO-7781",
-            "notes": "Fictional sample invoice for layout checks and benchmarks.",
-        },
-        "lines": lines,
-        "totals": {
-            "net": total_net,
-            "gross": total_net + total_vat,
-            "vat_by_rate": [
-                {"rate": rate, "base": base, "vat": tax}
-                for rate, (base, tax) in sorted(by_rate.items())
-            ],
-        },
-    }
-
-
-def sample_invoice_html(n_lines: int = 20) -> str:
-    """The reference invoice as an HTML string, rendered by Django's template engine.
-
-    A standalone template engine that only knows the documents templates, so it
-    works with the project's settings or, when none are configured, with a
-    minimal configuration of its own (no database, no apps).
-    """
+def setup_django() -> None:
+    """Django with the project's settings, for the templates (no database is opened)."""
     import django
     from django.apps import apps
-    from django.conf import settings
-    from django.template import Context, Engine
 
-    if not settings.configured:
-        settings.configure(USE_I18N=False, USE_TZ=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     if not apps.ready:
         django.setup()
-    engine = Engine(dirs=[str(TEMPLATES_DIR)], libraries={"i18n": "django.templatetags.i18n"})
-    template = engine.get_template("documents/sample_invoice.html")
-    return template.render(Context(sample_invoice_context(n_lines)))
+
+
+def sample_document(n_lines: int = 20):
+    """A fictional invoice with ``n_lines`` lines, as unsaved model instances."""
+    setup_django()
+    from apps.client_portal.billing.models import FinancialDocument, FinancialDocumentLine
+    from apps.client_portal.core.models import Organization
+
+    client = Organization(name="Contoso Bakery SRL", kind="company", country="RO",
+                          registration_number="18547290", vat_number="RO18547290",
+                          address="7 Mill Street", city="Sampleville", postal_code="010101",
+                          client_code="C-000482")
+    lines = []
+    rates = [Decimal(19), Decimal(9), Decimal(5)]
+    for i in range(n_lines):
+        line = FinancialDocumentLine(
+            position=i + 1, description=f"{ITEMS[i % len(ITEMS)]}, period 2025-{i % 12 + 1:02d}",
+            quantity=Decimal(1 + (i * 7) % 5), unit="h" if i % 2 == 0 else "pcs",
+            unit_price=Decimal("13.49") + Decimal(i * 37 % 113), vat_rate=rates[i % len(rates)],
+        )
+        line.compute()
+        lines.append(line)
+    net = sum((line.net for line in lines), Decimal(0))
+    vat = sum((line.vat for line in lines), Decimal(0))
+    doc = FinancialDocument(organization=client, kind="invoice", number="INV-2025-000123",
+                            issue_date=date(2025, 6, 21), due_date=date(2025, 7, 5),
+                            currency="EUR", net=net, vat=vat, total=net + vat, status="unpaid",
+                            notes="Fictional sample invoice for layout checks and benchmarks.")
+    return doc, lines
+
+
+def invoice_html(n_lines: int = 20) -> str:
+    """The production invoice template (billing/invoice_pdf.html) for a fictional invoice."""
+    from django.utils import translation
+
+    doc, lines = sample_document(n_lines)
+    from apps.client_portal.billing import services
+
+    with translation.override("en"):
+        return services.render_document_html(doc, lines=lines)
+
+
+def invoice_stylesheets() -> list[str]:
+    """The stylesheets the invoice is rendered with, as static names."""
+    from apps.client_portal.billing import services
+
+    return [services.INVOICE_CSS]
 
 
 def render_wkhtmltopdf(html: str) -> bytes:
@@ -155,12 +119,17 @@ def render_wkhtmltopdf(html: str) -> bytes:
     writes the HTML to stdin and reads the PDF from stdout; calling the binary the
     same way measures the same thing without making pdfkit a dependency.
     """
-    completed = subprocess.run(
-        [WKHTMLTOPDF, "--quiet", "--user-style-sheet", str(PRINT_CSS_PATH), "-", "-"],
-        input=html.encode("utf-8"),
-        capture_output=True,
-        check=True,
-    )
+    import tempfile
+
+    # wkhtmltopdf takes one user stylesheet: the two the invoice uses, in order.
+    with tempfile.NamedTemporaryFile("w", suffix=".css", encoding="utf-8") as css:
+        css.write(PRINT_CSS_PATH.read_text(encoding="utf-8"))
+        css.write(INVOICE_CSS_PATH.read_text(encoding="utf-8"))
+        css.flush()
+        completed = subprocess.run(
+            [WKHTMLTOPDF, "--quiet", "--user-style-sheet", css.name, "-", "-"],
+            input=html.encode("utf-8"), capture_output=True, check=True,
+        )
     return completed.stdout
 
 
@@ -188,13 +157,15 @@ def main(argv: list[str]) -> int:
         print("!" * 72, file=sys.stderr)
         return 2
 
+    setup_django()
     started = time.perf_counter()
     from apps.client_portal.documents import pdf
 
     import_seconds = time.perf_counter() - started
     warm_up_seconds = pdf.warm_up()  # import WeasyPrint, fonts, print.css, tiny render
 
-    html = sample_invoice_html(20)
+    html = invoice_html(20)
+    sheets = invoice_stylesheets()
 
     def weasyprint_naive() -> bytes:
         # No reuse at all: what a straightforward HTML(string=...).write_pdf() costs,
@@ -203,13 +174,14 @@ def main(argv: list[str]) -> int:
         from weasyprint.text.fonts import FontConfiguration
 
         font_config = FontConfiguration()
-        css = weasyprint.CSS(filename=str(PRINT_CSS_PATH), font_config=font_config)
+        css = [weasyprint.CSS(filename=str(path), font_config=font_config)
+               for path in (PRINT_CSS_PATH, INVOICE_CSS_PATH)]
         return weasyprint.HTML(string=html, url_fetcher=pdf.make_url_fetcher()).write_pdf(
-            stylesheets=[css], font_config=font_config
+            stylesheets=css, font_config=font_config
         )
 
     engines = {
-        "weasyprint": lambda: pdf.render_pdf(html),
+        "weasyprint": lambda: pdf.render_pdf(html, stylesheets=sheets),
         "wkhtmltopdf": lambda: render_wkhtmltopdf(html),
         "weasyprint-naive": weasyprint_naive,
     }

@@ -1,8 +1,8 @@
 """The WeasyPrint renderer: valid PDFs, page count, text, and no network fetches.
 
-Plain pytest functions: nothing here needs a database. The reference invoice
-HTML comes from bench/pdf_render.py, so the benchmark and these tests render the
-same document.
+Plain pytest functions: nothing here needs a database. The invoice is the
+production template (billing/invoice_pdf.html) as bench/pdf_render.py renders
+it, so the benchmark and these tests render the same document.
 """
 
 import importlib.util
@@ -34,9 +34,12 @@ def _load_bench():
 bench = _load_bench()
 
 
+SHEETS = ["billing/invoice.css"]
+
+
 @pytest.fixture(scope="module")
 def invoice_html():
-    return bench.sample_invoice_html(20)
+    return bench.invoice_html(20)
 
 
 @pytest.fixture
@@ -68,22 +71,25 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_invoice_is_a_pdf_with_two_pages(invoice_html, no_network):
-    data = pdf.render_pdf(invoice_html)
+    data = pdf.render_pdf(invoice_html, stylesheets=SHEETS)
     assert data.startswith(b"%PDF-")
     assert data.rstrip().endswith(b"%%EOF")
     assert page_count(data) == 2
 
 
 def test_short_invoice_fits_one_page():
-    data = pdf.render_pdf(bench.sample_invoice_html(3))
+    data = pdf.render_pdf(bench.invoice_html(3), stylesheets=SHEETS)
     assert page_count(data) == 1
 
 
 def test_invoice_text_is_extractable(invoice_html, tmp_path):
-    text = pdf_text(pdf.render_pdf(invoice_html), tmp_path)
+    text = pdf_text(pdf.render_pdf(invoice_html, stylesheets=SHEETS), tmp_path)
     assert "INV-2025-000123" in text
     assert "Contoso Bakery SRL" in text
-    assert re.search(r"Amount due\s+5\D?252\D80 EUR", text)  # any number format
+    doc, _lines = bench.sample_document(20)
+    whole, cents = f"{doc.total:.2f}".split(".")
+    figure = r"\D?".join([whole[:-3], whole[-3:]]) if len(whole) > 3 else whole
+    assert re.search(rf"Amount due\s+{figure}\D{cents} EUR", text)  # any number format
     # "Page X of Y" from the @page margin boxes, on every page.
     assert "Page 1 of 2" in text
     assert "Page 2 of 2" in text
@@ -138,27 +144,21 @@ def test_static_urls_are_served_from_disk(tmp_path, no_network):
 
 
 def test_rendering_twice_gives_valid_pdfs(invoice_html):
-    first = pdf.render_pdf(invoice_html)
-    second = pdf.render_pdf(invoice_html)
+    first = pdf.render_pdf(invoice_html, stylesheets=SHEETS)
+    second = pdf.render_pdf(invoice_html, stylesheets=SHEETS)
     for data in (first, second):
         assert data.startswith(b"%PDF-")
         assert page_count(data) == 2
     assert abs(len(first) - len(second)) < 200  # only the IDs and dates differ
 
 
-def test_render_template_to_pdf(invoice_html, tmp_path):
-    from django.test import override_settings
+def test_render_template_to_pdf(tmp_path):
+    doc, lines = bench.sample_document(20)
+    from apps.client_portal.billing import services
 
-    templates = [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "DIRS": [str(bench.TEMPLATES_DIR)],
-        }
-    ]
-    with override_settings(TEMPLATES=templates):
-        data = pdf.render_template_to_pdf(
-            "documents/sample_invoice.html", bench.sample_invoice_context(20)
-        )
+    data = pdf.render_template_to_pdf(
+        services.INVOICE_TEMPLATE, services.document_context(doc, lines=lines),
+        stylesheets=SHEETS)
     assert page_count(data) == 2
     assert "INV-2025-000123" in pdf_text(data, tmp_path)
 

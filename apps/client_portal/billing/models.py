@@ -241,15 +241,6 @@ class FinancialDocument(TenantModel):
         self.total = self.net + self.vat
         self._sync_amounts()
 
-    def vat_by_rate(self) -> list[dict]:
-        rows: dict[Decimal, dict] = {}
-        for line in self.lines.all():
-            row = rows.setdefault(line.vat_rate, {"rate": line.vat_rate, "base": ZERO,
-                                                  "vat": ZERO})
-            row["base"] += line.net
-            row["vat"] += line.vat
-        return [rows[k] for k in sorted(rows)]
-
     def _sync_amounts(self):
         """Outstanding and the payment status from total and paid."""
         if self.is_credit:
@@ -497,4 +488,4 @@ def default_due(issue_date: dt.date, days: int = 30) -> dt.date:
     return issue_date + dt.timedelta(days=days)
 
 
-from .online_models import *  # noqa: E402,F401,F403
+from .online_models import PaymentIntent  # noqa: E402,F401  (a model of this app)

@@ -96,29 +96,42 @@ def client_context(organization) -> dict:
     }
 
 
-def document_context(doc: FinancialDocument, *, preview=False) -> dict:
-    lines = list(doc.lines.all())
+def vat_by_rate(lines) -> list[dict]:
+    """Net and VAT per VAT rate of ``lines``, lowest rate first."""
+    rows: dict[Decimal, dict] = {}
+    for line in lines:
+        row = rows.setdefault(line.vat_rate, {"rate": line.vat_rate, "base": ZERO, "vat": ZERO})
+        row["base"] += line.net
+        row["vat"] += line.vat
+    return [rows[k] for k in sorted(rows)]
+
+
+def document_context(doc: FinancialDocument, *, preview=False, lines=None) -> dict:
+    """What the invoice template shows of ``doc`` (its stored lines unless ``lines``)."""
+    lines = list(doc.lines.all()) if lines is None else list(lines)
     return {
         "invoice": doc,
         "document": doc,
         "title": doc.get_kind_display(),
         "lines": lines,
-        "totals": {"net": doc.net, "vat_by_rate": doc.vat_by_rate(), "gross": doc.total},
+        "totals": {"net": doc.net, "vat_by_rate": vat_by_rate(lines), "gross": doc.total},
         "provider": provider_context(),
         "client": client_context(doc.organization),
         "preview": preview,
     }
 
 
-def render_document_html(doc: FinancialDocument, *, preview=False, request=None) -> str:
-    return render_to_string(INVOICE_TEMPLATE, document_context(doc, preview=preview),
+def render_document_html(doc: FinancialDocument, *, preview=False, request=None,
+                         lines=None) -> str:
+    return render_to_string(INVOICE_TEMPLATE,
+                            document_context(doc, preview=preview, lines=lines),
                             request=request)
 
 
-def render_document_pdf(doc: FinancialDocument) -> bytes:
+def render_document_pdf(doc: FinancialDocument, *, lines=None) -> bytes:
     from apps.client_portal.documents.pdf import render_pdf
 
-    return render_pdf(render_document_html(doc), stylesheets=[INVOICE_CSS])
+    return render_pdf(render_document_html(doc, lines=lines), stylesheets=[INVOICE_CSS])
 
 
 def _pdf_kind(doc):
