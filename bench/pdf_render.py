@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 DOCUMENTS_DIR = ROOT / "apps" / "client_portal" / "documents"
 PRINT_CSS_PATH = DOCUMENTS_DIR / "static" / "documents" / "print.css"
-INVOICE_CSS_PATH = ROOT / "apps" / "client_portal" / "billing" / "static" / "billing" / "invoice.css"
+INVOICE_CSS_PATH = DOCUMENTS_DIR.parent / "billing" / "static" / "billing" / "invoice.css"
 # Debian's package; any wkhtmltopdf on PATH otherwise.
 WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 if not Path(WKHTMLTOPDF).exists():
