@@ -198,3 +198,81 @@ def test_provider_wide_key_lists_every_organization(demo, client):
     assert response.json()["count"] == Feedback.objects.count()
     me = client.get("/api/v1/me/", HTTP_X_API_KEY=raw).json()
     assert me["provider_wide"] is True and me["organization"] is None
+
+
+# --- a key acts with at most its creator's current role ---------------------------------
+
+def _create_feedback(client, raw):
+    return client.post("/api/v1/feedback/", data=json.dumps(
+        {"kind": "wish", "subject": "Through a key", "body": "b"}),
+        content_type="application/json", HTTP_X_API_KEY=raw)
+
+
+def test_a_key_acts_with_at_most_its_creators_current_role(demo, client):
+    """A Manager key made by the owner becomes a Viewer key when the owner is a Viewer."""
+    from apps.client_portal.core.models import Membership
+
+    _obj, raw = _key(demo, role=Role.MANAGER, creator="owner")
+    me = client.get("/api/v1/me/", HTTP_X_API_KEY=raw).json()
+    assert me["role"] == Role.MANAGER
+    assert _create_feedback(client, raw).status_code == 201
+    Membership.objects.filter(user=demo.users["owner"],
+                              organization=demo.organizations["northwind"]).update(
+        role=Role.VIEWER)
+    assert client.get("/api/v1/me/", HTTP_X_API_KEY=raw).json()["role"] == Role.VIEWER
+    _assert_error(_create_feedback(client, raw), 403)
+    # Reads within the Viewer's reach still work.
+    assert client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["membership deactivated", "membership removed",
+                                 "account closed"])
+def test_a_key_stops_when_its_creator_leaves(demo, client, how):
+    from apps.client_portal.core.models import Membership
+
+    _obj, raw = _key(demo, role=Role.MEMBER, creator="manager")
+    assert client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw).status_code == 200
+    membership = Membership.objects.filter(user=demo.users["manager"],
+                                           organization=demo.organizations["northwind"])
+    if how == "membership deactivated":
+        membership.update(is_active=False)
+    elif how == "membership removed":
+        membership.delete()
+    else:
+        type(demo.users["manager"]).objects.filter(pk=demo.users["manager"].pk).update(
+            is_active=False)
+    error = _assert_error(client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw), 401)
+    assert "creator" in error["message"]
+    assert Feedback.objects.filter(subject="Through a key").count() == 0
+
+
+def test_a_provider_wide_key_stops_when_its_creator_is_no_longer_staff(demo, client):
+    _obj, raw = _key(demo, org=None, creator="admin", role=Role.VIEWER)
+    assert client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw).status_code == 200
+    type(demo.users["admin"]).objects.filter(pk=demo.users["admin"].pk).update(is_staff=False)
+    _assert_error(client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw), 401)
+
+
+def test_owners_see_who_made_each_key_and_when_it_was_last_used(demo, client, login):
+    key, raw = _key(demo, role=Role.MEMBER, creator="manager")
+    client.get("/api/v1/invoices/", HTTP_X_API_KEY=raw)
+    owner = login(demo.users["owner"], demo.organizations["northwind"])
+    listing = owner.get("/p/api-keys/").content.decode()
+    assert "Marek Manning" in listing  # the creator, by name
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+    row = owner.get("/api/v1/api-keys/").json()["results"]
+    mine = next(r for r in row if r["uuid"] == str(key.uuid))
+    assert mine["creator"] == "Marek Manning" and mine["last_used_at"]
+
+
+def test_the_api_returns_a_new_keys_secret_once(demo, login):
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    created = client.post("/api/v1/api-keys/", data=json.dumps({"name": "ERP", "role": "member"}),
+                          content_type="application/json")
+    assert created.status_code == 201, created.content
+    secret = created.json()["secret"]
+    assert secret.startswith("cp_")
+    assert client.get("/api/v1/me/", HTTP_X_API_KEY=secret).status_code == 200
+    again = client.get(f"/api/v1/api-keys/{created.json()['uuid']}/").content.decode()
+    assert secret not in again and secret.split("_")[-1] not in again
