@@ -1,8 +1,9 @@
 """Helpers shared by the benchmarks: a throwaway site, gunicorn, wrk, the verdict line.
 
 Nothing here touches the project's own sites: every server-side benchmark
-builds a site of its own in a temporary folder (its own SQLite file, static
-files and secret key) and removes it afterwards.
+builds a site of its own in a temporary folder (its own SQLite file, or a
+throwaway database on the local MariaDB server, static files and secret key)
+and removes it afterwards.
 """
 
 from __future__ import annotations
@@ -69,24 +70,29 @@ class BenchError(RuntimeError):
 
 
 class ThrowawaySite:
-    """A site of its own in a temporary folder: SQLite, static files, secret key.
+    """A site of its own in a temporary folder: database, static files, secret key.
 
+    The database is a SQLite file in the folder unless ``database_url`` names
+    another one (a ``MariaDBDatabase``'s, which the caller creates and drops).
     Use as a context manager; ``env`` is the environment every command of the
     site runs with (manage.py, Django scripts, gunicorn).
     """
 
-    def __init__(self, name: str = "bench", **extra_env: str):
+    def __init__(self, name: str = "bench", *, database_url: str | None = None,
+                 **extra_env: str):
         self.tmp = Path(tempfile.mkdtemp(prefix=f"cp-{name}-"))
         self.site_dir = self.tmp / name
         self.site_dir.mkdir()
         self.db_path = self.tmp / "db.sqlite3"
+        self.database = (f"SQLite in {self.tmp}" if database_url is None
+                         else f"MariaDB database {database_url.rsplit('/', 1)[-1]}")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "CLIENT_PORTAL_SITES_DIR": str(self.tmp),
                 "CLIENT_PORTAL_SITE": name,
-                "DATABASE_URL": f"sqlite:///{self.db_path}",
+                "DATABASE_URL": database_url or f"sqlite:///{self.db_path}",
                 "DEBUG": "0",
                 "HTTPS": "0",
                 "SECRET_KEY": secrets.token_urlsafe(50),
@@ -143,32 +149,119 @@ class ThrowawaySite:
         self.manage("seed_demo", "--rows", str(demo_rows),
                     "--logins", str(self.tmp / "logins.json"))
 
-    def session_cookie(self, email: str, organization_name: str) -> str:
-        """A signed-in session for ``email`` acting for ``organization_name``.
+    def session_cookie(self, email: str, organization_name: str | None = None) -> str:
+        """The ``Cookie`` value of a signed-in session of ``email``.
+
+        Acting for ``organization_name`` if given, else naming no organization.
+        """
+        return self._make_session(email, organization_name)["cookie"]
+
+    def _make_session(self, email: str, organization_name: str | None) -> dict:
+        """A signed-in session for ``email``, acting for ``organization_name`` if given.
 
         Made directly in the session store (no password round trip, no login
-        throttling), exactly as ``django.contrib.auth.login`` would store it.
+        throttling), exactly as ``django.contrib.auth.login`` would store it. With
+        an organization, the person's active membership of it must exist and the
+        session names it as the active organization; without one, the session
+        names no organization (what a member of staff has in the back office).
         """
         code = f"""
 import json
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from apps.client_portal.core.middleware import SESSION_KEY as ORG_KEY
 from apps.client_portal.core.models import Membership
 
-membership = Membership.objects.select_related("user", "organization").get(
-    user__email={email!r}, organization__name={organization_name!r}, is_active=True)
-user = membership.user
+organization_name = {organization_name!r}
+if organization_name is None:
+    user = get_user_model().objects.get(email={email!r}, is_active=True)
+    organization = None
+else:
+    membership = Membership.objects.select_related("user", "organization").get(
+        user__email={email!r}, organization__name=organization_name, is_active=True)
+    user, organization = membership.user, membership.organization
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session[ORG_KEY] = str(membership.organization.uuid)
+if organization is not None:
+    session[ORG_KEY] = str(organization.uuid)
 session.create()
-print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME + "=" + session.session_key}}))
+print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME + "=" + session.session_key,
+                   "is_staff": user.is_staff, "is_superuser": user.is_superuser}}))
 """
-        return self.django_json(code)["cookie"]
+        return self.django_json(code)
+
+    def staff_cookie(self, email: str, *, superuser: bool = True) -> str:
+        """The ``Cookie`` value of a back-office session of ``email``, no organization.
+
+        Fails unless the person is staff (and a superuser, if ``superuser``).
+        """
+        made = self._make_session(email, None)
+        if not made["is_staff"] or (superuser and not made["is_superuser"]):
+            raise BenchError(f"{email} is not {'a superuser' if superuser else 'staff'} "
+                             "in this site")
+        return made["cookie"]
+
+
+MARIADB_HOST = "127.0.0.1"
+MARIADB_PORT = 3306
+
+
+def mariadb_answers(timeout: float = 2.0) -> bool:
+    """Whether something accepts connections on MariaDB's port on 127.0.0.1."""
+    try:
+        with socket.create_connection((MARIADB_HOST, MARIADB_PORT), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class MariaDBDatabase:
+    """A throwaway database on the local MariaDB server (root, no password).
+
+    Created on ``__enter__`` (utf8mb4, utf8mb4_unicode_ci, as the project's
+    MariaDB sites), dropped on ``__exit__`` whatever happened in between; ``url``
+    is the ``DATABASE_URL`` of a site using it.
+    """
+
+    def __init__(self, prefix: str = "cp_bench"):
+        self.name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+        self.url = f"mysql://root@{MARIADB_HOST}:{MARIADB_PORT}/{self.name}"
+
+    def _execute(self, sql: str) -> None:
+        try:
+            import MySQLdb
+        except ImportError as exc:
+            raise BenchError(f"MySQLdb (mysqlclient) is missing: {exc}") from exc
+        try:
+            connection = MySQLdb.connect(host=MARIADB_HOST, port=MARIADB_PORT, user="root",
+                                         connect_timeout=10)
+        except MySQLdb.Error as exc:
+            raise BenchError(f"cannot connect to MariaDB on {MARIADB_HOST}:{MARIADB_PORT} "
+                             f"as root: {exc}") from exc
+        try:
+            connection.cursor().execute(sql)
+        except MySQLdb.Error as exc:
+            raise BenchError(f"MariaDB refused {sql!r}: {exc}") from exc
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._execute(f"CREATE DATABASE `{self.name}` "
+                      "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        try:
+            self._execute(f"DROP DATABASE IF EXISTS `{self.name}`")
+        except BenchError as error:
+            if exc_type is None:
+                raise
+            print(f"!! could not drop the MariaDB database {self.name}: {error}",
+                  file=sys.stderr)
 
 
 def deploy_profile() -> tuple[int, int]:
@@ -200,97 +293,147 @@ def load_arguments(description: str):
     return parser
 
 
-def measure_rounds(server: Gunicorn, urls: list[str], cookie: str, args) -> dict[str, list[float]]:
-    """wrk against each URL in turn, the order alternating between rounds.
+@dataclass(frozen=True)
+class Target:
+    """One URL as one person requests it: ``label`` names it in the output."""
 
-    A 2 s warm-up of each URL first (imports, templates, caches in every
-    worker); any non-2xx/3xx answer under load fails the benchmark. Returns the
-    requests per second of every round, by URL.
+    label: str
+    url: str
+    cookie: str
+
+
+def measure_rounds(server: Gunicorn, targets: list[Target], args) -> dict[str, list[float]]:
+    """wrk against each target in turn, the order alternating between rounds.
+
+    Each target is its URL requested with its own session cookie. A 2 s warm-up
+    of each target first (imports, templates, caches in every worker); any
+    non-2xx/3xx answer under load fails the benchmark. Returns the requests per
+    second of every round, by label.
     """
+    labels = [t.label for t in targets]
+    if len(set(labels)) != len(labels):
+        raise BenchError(f"two targets share a label: {labels}")
     print(f"server: {server.description}; load: wrk -t{args.wrk_threads} "
           f"-c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
           f"URLs in alternating order")
-    headers = {"Cookie": cookie}
-    for url in urls:
-        run_wrk(server.base_url + url, seconds=2, connections=args.connections,
-                threads=args.wrk_threads, headers=headers)
-    rps: dict[str, list[float]] = {url: [] for url in urls}
-    width = max(len(url) for url in urls)
+    for target in targets:
+        run_wrk(server.base_url + target.url, seconds=2, connections=args.connections,
+                threads=args.wrk_threads, headers={"Cookie": target.cookie})
+    rps: dict[str, list[float]] = {label: [] for label in labels}
+    width = max(len(label) for label in labels)
     for index in range(args.rounds):
-        for url in urls if index % 2 == 0 else list(reversed(urls)):
-            result = run_wrk(server.base_url + url, seconds=args.seconds,
+        for target in targets if index % 2 == 0 else list(reversed(targets)):
+            result = run_wrk(server.base_url + target.url, seconds=args.seconds,
                              connections=args.connections, threads=args.wrk_threads,
-                             headers=headers)
+                             headers={"Cookie": target.cookie})
             if result.bad_responses:
-                raise BenchError(f"{url}: {result.bad_responses} non-2xx/3xx "
+                raise BenchError(f"{target.label}: {result.bad_responses} non-2xx/3xx "
                                  f"responses under load\n{result.output}")
-            rps[url].append(result.requests_per_second)
-            print(f"round {index + 1} {url:{width}s} {result.requests_per_second:8.1f} req/s "
+            rps[target.label].append(result.requests_per_second)
+            print(f"round {index + 1} {target.label:{width}s} "
+                  f"{result.requests_per_second:8.1f} req/s "
                   f"avg latency {result.latency_avg_ms:6.1f} ms"
                   + (f" socket errors {result.socket_errors}" if result.socket_errors else ""))
     return rps
 
 
-def diagnose_script(urls: list[str], email: str, organization: str, slug: str, *,
-                    page_size: int, offset: int = 0) -> str:
-    """A Django script printing, as JSON, each URL's query count and SQLite's plans.
+def diagnose_script(targets: list[Target], *, explain: list[str], table: str) -> str:
+    """A Django script printing, as JSON, each target's query count and some plans.
 
-    Run with ``COOKIE = "<name>=<value>"`` put in front (``ThrowawaySite.session_cookie``):
-    ``{"counts": {url: {"status", "queries"}}, "plans": {"rows": [...], "count": [...]}}``,
-    the plans being those of the list's rows (at ``offset``) and of its count.
+    Each target is requested twice through Django's test client with its own
+    session cookie (the first to warm caches: templates, content types); the
+    second is counted. For the targets labelled in ``explain``, every query of
+    that second request that reads ``table`` is explained by the database
+    (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on MariaDB), so the plans are
+    those of the very SQL the page runs: its count, its rows, the menu badge.
+    Prints ``{"vendor": ..., "counts": {label: {"url", "status", "queries"}},
+    "plans": {label: [[sql head, [plan lines]], ...]}}``.
     """
+    spec = [[t.label, t.url, t.cookie] for t in targets]
     return f"""
 import json
+import re
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from apps.client_portal.core.models import Membership
-from apps.client_portal.core.registry import registry
 
-cookie_name, cookie_value = COOKIE.split("=", 1)
-client = Client(HTTP_HOST="127.0.0.1")
-client.cookies[cookie_name] = cookie_value
-counts = {{}}
-for url in {urls!r}:
-    client.get(url)  # warm caches (templates, content types) first
+TABLE = {table!r}
+counts, plans = {{}}, {{}}
+
+def explain(sql):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return [row[-1] for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN " + sql)
+        names = [column[0] for column in cursor.description]
+        lines = []
+        for row in cursor.fetchall():
+            info = dict(zip(names, row))
+            lines.append(" ".join(f"{{key}}={{info.get(key)}}" for key in
+                                  ("table", "type", "key", "rows", "Extra")))
+        return lines
+
+for label, url, cookie in {spec!r}:
+    client = Client(HTTP_HOST="127.0.0.1")
+    name, value = cookie.split("=", 1)
+    client.cookies[name] = value
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
-    counts[url] = {{"status": response.status_code, "queries": len(ctx.captured_queries)}}
-
-membership = Membership.objects.select_related("user", "organization").get(
-    user__email={email!r}, organization__name={organization!r})
-resource = registry.get({slug!r})
-qs, _ = resource.filter_queryset(resource.get_list_queryset(membership.access()), {{}})
-plans = {{}}
-for label, query in [("rows", qs[{offset}:{offset + page_size}].query),
-                     ("count", qs.order_by().values("pk").query)]:
-    sql, params = query.sql_with_params()
-    if label == "count":
-        sql = "SELECT COUNT(*) FROM (" + sql + ")"
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plans[label] = [row[-1] for row in cursor.fetchall()]
-print(json.dumps({{"counts": counts, "plans": plans}}))
+    counts[label] = {{"url": url, "status": response.status_code,
+                     "queries": len(ctx.captured_queries)}}
+    if label in {explain!r}:
+        found = []
+        for query in ctx.captured_queries:
+            sql = query["sql"]
+            if sql.lstrip().upper().startswith("SELECT") and re.search(
+                    r'[`"]' + TABLE + r'[`"]', sql):
+                head = re.sub(r"\\s+", " ", sql)[:90]
+                found.append([head, explain(sql)])
+        plans[label] = found
+print(json.dumps({{"vendor": connection.vendor, "counts": counts, "plans": plans}}))
 """
 
 
 def print_diagnosis(diagnosis: dict) -> None:
-    for url, info in diagnosis["counts"].items():
-        print(f"queries: {url} -> {info['status']}, {info['queries']} queries")
-    for label, plan in diagnosis["plans"].items():
-        print(f"plan ({label}): " + " | ".join(plan))
+    for label, info in diagnosis["counts"].items():
+        name = label if label == info["url"] else f"{label} ({info['url']})"
+        print(f"queries: {name} -> {info['status']}, {info['queries']} queries")
+    for label, queries in diagnosis["plans"].items():
+        for head, plan in queries:
+            print(f"plan ({label}; {head}...): " + " | ".join(plan))
+
+
+# The portal's lists count no further than this ("10,000+ records" beyond it);
+# apps/client_portal/core/paging.py, COUNT_CAP.
+COUNT_CAP = 10_000
 
 
 def check_list_page(body: str, what: str, slug: str, page_size: int,
                     expected_total: int | None) -> None:
-    """``body`` shows ``page_size`` rows of ``slug`` and, if given, the total it should."""
+    """``body`` shows ``page_size`` rows of ``slug`` and the count it should.
+
+    With ``expected_total`` up to ``COUNT_CAP`` the page must say that exact
+    number of records; above it, "10,000+ records" (the count stops there), the
+    figure in any number format, "+" after it. ``None`` checks the rows only.
+    """
     rows = len(re.findall(rf'href="/p/{slug}/[0-9a-f-]{{36}}/"', body))
     if rows != page_size:
         raise BenchError(f"{what}: expected {page_size} rows, found {rows}")
-    count = re.search(r"([\d,.\s\u00a0\u202f]+) records", body)
-    total = int(re.sub(r"\D", "", count.group(1))) if count else None
-    if expected_total is not None and total != expected_total:
-        raise BenchError(f"{what}: expected {expected_total} records in all, the page says {total}")
+    if expected_total is None:
+        return
+    count = re.search(r"(\d[\d,.\s\u00a0\u202f']*?)\s*(\+?)\s*records?\b", body)
+    if not count:
+        raise BenchError(f"{what}: the page shows no count of records")
+    total, capped = int(re.sub(r"\D", "", count.group(1))), count.group(2) == "+"
+    said = f"the page says {count.group(0).strip()!r}"
+    if expected_total > COUNT_CAP:
+        if not capped or total != COUNT_CAP:
+            raise BenchError(f"{what}: {expected_total} rows match, expected "
+                             f"'{COUNT_CAP:,}+ records'; {said}")
+    elif capped or total != expected_total:
+        raise BenchError(f"{what}: expected {expected_total} records in all; {said}")
 
 
 class Gunicorn:

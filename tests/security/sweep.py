@@ -4,7 +4,11 @@ Nothing here names a resource: everything is read from the registry, so a new
 resource is swept as soon as it is registered (and fails until it ships demo rows).
 """
 
+import decimal
 import json
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.utils.html import escape
 
@@ -65,29 +69,80 @@ def search_term(obj) -> str:
     return (words[0] if words else text)[:40]
 
 
-def object_requests(resource, obj):
-    """(label, method, path, data) for every URL that reaches one record."""
-    slug, uuid = resource.slug, obj.uuid
-    base = f"/p/{slug}/{uuid}/"
-    found = [("portal detail", "get", base, None)]
+@dataclass(frozen=True)
+class Door:
+    """One way into a resource: a page or an API call, named ``<door>`` ("api-action-publish").
+
+    ``path`` is a template: ``{uuid}`` is the record's, ``{term}`` a search term for it.
+    A record door (``lists`` false) must answer an outsider 404; a list door answers 200
+    without the record. ``changes`` marks the doors that could change the record.
+    """
+
+    name: str
+    method: str
+    path: str
+    data: dict | None = None
+    lists: bool = False
+
+    @property
+    def changes(self) -> bool:
+        return self.method != "get"
+
+    def url(self, obj) -> str:
+        return self.path.format(uuid=obj.uuid, term=quote(search_term(obj)))
+
+
+def object_doors(resource) -> list[Door]:
+    """The doors that reach one record of ``resource``, read from its declaration."""
+    slug = resource.slug
+    base = f"/p/{slug}/{{uuid}}/"
+    found = [Door("portal-detail", "get", base)]
     if resource.edit_fields:
-        found.append(("portal edit", "get", f"{base}edit/", None))
-        found.append(("portal edit", "post", f"{base}edit/", {}))
+        found.append(Door("portal-edit", "get", f"{base}edit/"))
+        found.append(Door("portal-edit-post", "post", f"{base}edit/", {}))
     for action in resource.actions:
-        found.append((f"portal action {action.name}", "post", f"{base}do/{action.name}/", {}))
-    for field in resource.files:
-        found.append((f"portal file {field}", "get", f"{base}files/{field}/", None))
-    if resource.api:
-        api = f"/api/v1/{slug}/{uuid}/"
-        found.append(("api detail", "get", api, None))
-        if resource.edit_fields:
-            found.append(("api patch", "patch", api, {}))
-        for action in resource.actions:
-            found.append((f"api action {action.name}", "post", f"{api}actions/{action.name}/",
+        found.append(Door(f"portal-action-{action.name}", "post", f"{base}do/{action.name}/",
                           {}))
+    for field in resource.files:
+        found.append(Door(f"portal-file-{field}", "get", f"{base}files/{field}/"))
+    if resource.api:
+        api = f"/api/v1/{slug}/{{uuid}}/"
+        found.append(Door("api-detail", "get", api))
+        if resource.edit_fields:
+            found.append(Door("api-patch", "patch", api, {}))
+        for action in resource.actions:
+            found.append(Door(f"api-action-{action.name}", "post",
+                              f"{api}actions/{action.name}/", {}))
         for field in resource.files:
-            found.append((f"api file {field}", "get", f"{api}files/{field}/", None))
+            found.append(Door(f"api-file-{field}", "get", f"{api}files/{field}/"))
     return found
+
+
+def list_doors(resource) -> list[Door]:
+    """The lists of ``resource``: plain, searched for the record, exported, in the API."""
+    slug = resource.slug
+    found = [Door("portal-list", "get", f"/p/{slug}/?page_size=100", lists=True)]
+    if resource.search_fields:
+        found.append(Door("portal-search", "get", f"/p/{slug}/?page_size=100&search={{term}}",
+                          lists=True))
+    if resource.export and not resource.singleton:
+        found.append(Door("portal-export", "get", f"/p/{slug}/export.csv", lists=True))
+    if resource.api:
+        found.append(Door("api-list", "get", f"/api/v1/{slug}/?page_size=500", lists=True))
+        if resource.search_fields:
+            found.append(Door("api-search", "get", f"/api/v1/{slug}/?search={{term}}",
+                              lists=True))
+    return found
+
+
+def doors(resource) -> list[Door]:
+    return object_doors(resource) + list_doors(resource)
+
+
+def object_requests(resource, obj):
+    """(door name, method, path, data) for every URL that reaches one record."""
+    return [(door.name, door.method, door.url(obj), door.data)
+            for door in object_doors(resource)]
 
 
 def send(client, method, path, data, **extra):
@@ -97,3 +152,47 @@ def send(client, method, path, data, **extra):
         return getattr(client, method)(path, data=json.dumps(data or {}),
                                        content_type="application/json", **extra)
     return getattr(client, method)(path, data or {}, **extra)
+
+
+# --- what a door is sent and what it answers ---------------------------------------
+def record_values(resource, obj, names) -> dict:
+    """{name: value} of ``obj``'s fields ``names``; a link is given by the linked uuid."""
+    values = {}
+    for name in names:
+        field = resource.model._meta.get_field(name)
+        value = getattr(obj, name)
+        if field.is_relation and value is not None:
+            value = getattr(value, "uuid", value.pk)
+        values[name] = value
+    return values
+
+
+def portal_data(values: dict) -> dict:
+    """``values`` as a browser posts them: an empty field or an unticked box is not sent."""
+    data = {}
+    for name, value in values.items():
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else (
+            value.isoformat() if hasattr(value, "isoformat") else str(value))
+    return data
+
+
+def api_data(values: dict) -> dict:
+    """``values`` as a JSON body."""
+    return {name: (value.isoformat() if hasattr(value, "isoformat")
+                   else str(value) if isinstance(value, (uuid.UUID, decimal.Decimal))
+                   else value)
+            for name, value in values.items()}
+
+
+def answer(response) -> tuple[int, set[str]]:
+    """The status, and the fields with errors (the portal's form or the API's error shape)."""
+    fields = set()
+    if response.status_code >= 400:
+        if response["Content-Type"].startswith("application/json"):
+            fields = set(response.json()["error"].get("fields", {}))
+        elif response.context is not None and "form" in response.context:
+            fields = {"non_field_errors" if name == "__all__" else name
+                      for name in response.context["form"].errors}
+    return response.status_code, fields

@@ -2,6 +2,8 @@
 
 The sweep walks every registered resource and its demo rows; there is no code
 per resource. A resource without northwind-only demo rows fails the sweep.
+``test_sweep_doors.py`` walks the same doors (``sweep.doors``) one test each, named
+``<resource>-<door>``, on one row per resource; the tests here walk every row.
 """
 
 import pytest
@@ -19,9 +21,9 @@ from .sweep import (
     body_of,
     exclusive_rows,
     intruder_strings,
+    list_doors,
     needles,
     object_requests,
-    search_term,
     send,
 )
 
@@ -83,23 +85,15 @@ def test_member_of_another_organization_reaches_nothing(demo, login):
                 failures.append(f"{resource.slug} {obj.uuid}: intruder's action was recorded")
 
             # Lists: plain, searched for the record, exported, and through the API.
-            lists = [f"/p/{resource.slug}/?page_size=100"]
-            if resource.search_fields:
-                lists.append(f"/p/{resource.slug}/?page_size=100&search={search_term(obj)}")
-            if resource.export and not resource.singleton:
-                lists.append(f"/p/{resource.slug}/export.csv")
-            if resource.api:
-                lists.append(f"/api/v1/{resource.slug}/?page_size=500")
-                if resource.search_fields:
-                    lists.append(f"/api/v1/{resource.slug}/?search={search_term(obj)}")
-            for path in lists:
+            for door in list_doors(resource):
+                path = door.url(obj)
                 response = client.get(path, follow=True)
                 if response.status_code != 200:
-                    failures.append(f"{resource.slug} list {path}: status "
+                    failures.append(f"{resource.slug} {door.name} {path}: status "
                                     f"{response.status_code}, expected 200")
                 leaked = _leaks(body_of(response), secret)
                 if leaked:
-                    failures.append(f"{resource.slug} list {path}: shows {leaked}")
+                    failures.append(f"{resource.slug} {door.name} {path}: shows {leaked}")
 
     assert not failures, "cross-organization leaks:\n" + "\n".join(failures)
 

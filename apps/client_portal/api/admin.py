@@ -3,8 +3,9 @@ from django.utils.translation import gettext as _
 
 from apps.client_portal.core.admin_base import ResourceAdmin
 
-from .models import ApiKey
+from .models import ApiKey, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
 from .resources import ApiKeyResource
+from .webhook_resources import WebhookDeliveryResource, WebhookEndpointResource
 
 
 @admin.register(ApiKey)
@@ -24,3 +25,36 @@ class ApiKeyAdmin(ResourceAdmin):
                 % {"key": raw},
             )
         super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ResourceAdmin):
+    resource = WebhookEndpointResource
+    # Staff add endpoints for any organization, or provider-wide ones (no organization).
+    fields = ["organization", "url", "description", "event_types", "is_active", "disabled_at",
+              "disabled_reason", "consecutive_failures", "created_by", "created_at"]
+    readonly_fields = ["is_active", "disabled_at", "disabled_reason", "consecutive_failures",
+                       "created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            obj.secret = generate_webhook_secret()
+            messages.warning(
+                request, _("The signing secret is %(secret)s. Copy it now: it will not be "
+                           "shown again.") % {"secret": obj.secret},
+            )
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ResourceAdmin):
+    resource = WebhookDeliveryResource
+    readonly_fields = ["organization", "endpoint", "event_id", "event_type", "status",
+                       "attempts", "next_attempt_at", "last_response_code",
+                       "last_response_body", "last_error", "created_at", "delivered_at",
+                       "payload"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # deliveries come from events

@@ -10,6 +10,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from . import schema
+        from apps.client_portal.core.events import event_emitted
+
+        from . import schema, webhooks
 
         schema.install_enum_name_overrides()
+        event_emitted.connect(webhooks.on_event, dispatch_uid="api.webhooks")

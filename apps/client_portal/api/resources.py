@@ -52,3 +52,5 @@ class ApiKeyResource(Resource):
     @classmethod
     def secret_once(cls, obj):
         return getattr(obj, "plain_key", None)
+
+from . import webhook_resources  # noqa: E402,F401  (registers the webhook resources)

@@ -1,8 +1,8 @@
 from csp.constants import UNSAFE_EVAL, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.functional import SimpleLazyObject
 
 from .context import current_request
@@ -31,19 +31,23 @@ class RequestContextMiddleware:
 UNREAD_BADGE_LIMIT = 99
 
 
-def _unread(user_pk):
+def _unread(user_pk) -> RawSQL:
     """Each membership's unread notifications, exact up to 99, else 100: in SQL.
 
-    The 100th unread row is looked up first (an index range); only when there is
-    none are the rows counted, so the count never walks a long inbox.
+    The 100th unread row is looked up first (a range of the ``notif_unread``
+    index); only when there is none are the rows counted, so a long inbox is
+    never walked. Written as SQL because the ORM's version of the same query
+    took 2 ms to compile on every page, twice what running it takes.
     """
-    unread = Notification.objects.filter(
-        organization_id=OuterRef("organization_id"), user_id=user_pk, read_at__isnull=True,
-    ).order_by()
-    count = Subquery(unread.values("organization_id").annotate(n=Count("pk")).values("n")[:1])
-    return Case(When(Exists(unread[UNREAD_BADGE_LIMIT:UNREAD_BADGE_LIMIT + 1]),
-                     then=Value(UNREAD_BADGE_LIMIT + 1)),
-                default=Coalesce(count, Value(0)))
+    notification = connection.ops.quote_name(Notification._meta.db_table)
+    membership = connection.ops.quote_name(Membership._meta.db_table)
+    unread = (f"FROM {notification} n WHERE n.organization_id = {membership}.organization_id "
+              "AND n.user_id = %s AND n.read_at IS NULL")
+    return RawSQL(  # noqa: S611 (table names from the models; the user is a parameter)
+        f"CASE WHEN EXISTS (SELECT 1 {unread} LIMIT 1 OFFSET {UNREAD_BADGE_LIMIT}) "
+        f"THEN {UNREAD_BADGE_LIMIT + 1} ELSE (SELECT COUNT(*) {unread}) END",
+        (user_pk, user_pk),
+    )
 
 
 def user_memberships(request):

@@ -1,6 +1,8 @@
 """What every portal page shows around its content: header, menu, footer."""
 
 from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
 
 from apps.client_portal.core.middleware import user_memberships
 from apps.client_portal.core.registry import registry
@@ -16,12 +18,18 @@ def portal(request):
     menu = registry.menu(access) if access else []
     match = request.resolver_match
     feedback = next((r for r in menu if r.slug == "feedback"), None)
+    active_slug = match.kwargs.get("slug") if match else None
+    # Each entry's address is the list address with its slug: one reverse() for all.
+    list_url = reverse("portal:list", args=["slug"])
     context.update({
         "active_membership": membership,
         "other_memberships": user_memberships(request) if membership else [],
         "menu": menu,
+        "menu_entries": [(list_url.replace("/slug/", f"/{r.slug}/"), r, r.slug == active_slug)
+                         for r in menu],
+        "icons": static("portal/icons.svg"),
         "url_name": match.url_name if match else None,
-        "active_slug": match.kwargs.get("slug") if match else None,
+        "active_slug": active_slug,
         # The menu badge: read with the memberships, in the same query.
         "unread_count": getattr(membership, "unread", 0) if membership else 0,
         # The footer link to the feedback form, for those who may send it.

@@ -90,3 +90,19 @@ def filter_input(field):
     if isinstance(field.field, forms.DateField):
         return field.as_widget(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     return field.as_widget()
+
+
+@register.simple_tag(takes_context=True)
+def portal_topbar(context):
+    """The page header (portal/chrome.py)."""
+    from ..chrome import topbar
+
+    return topbar(context["request"], context)
+
+
+@register.simple_tag(takes_context=True)
+def portal_sidenav(context):
+    """The side menu (portal/chrome.py)."""
+    from ..chrome import sidenav
+
+    return sidenav(context)
