@@ -530,6 +530,12 @@ PAYMENT_GATEWAYS = {
 }
 # An open payment attempt for the same documents is reused for this long.
 PAYMENT_INTENT_REUSE_MINUTES = env_int("PAYMENT_INTENT_REUSE_MINUTES", 30)
+# --- Outgoing webhooks (docs/webhooks.md) ------------------------------------------
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
+# An endpoint is disabled after this many deliveries in a row gave up.
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
+# Hosts a webhook may reach over plain HTTP or on a private address (tests, a lab).
+WEBHOOK_ALLOW_HTTP_HOSTS = env_list("WEBHOOK_ALLOW_HTTP_HOSTS", [])
 # Lockout counts failures per login name; allauth's "login_failed" rate limit
 # (ACCOUNT_RATE_LIMITS) already caps attempts per IP address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

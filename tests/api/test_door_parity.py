@@ -229,9 +229,11 @@ def test_withdrawing_an_answered_report_is_409_in_both_doors(demo, login):
 
 
 # --- invalid input: 400 with the same fields ------------------------------------------
-def _invalid(resource, names) -> dict:
-    """A value each field refuses, by its type; fields that refuse nothing are left out."""
-    values = {}
+def _invalid(resource, names, row) -> dict:
+    """A value each field refuses, by its type; a field that refuses nothing keeps
+    ``row``'s valid value, so that both doors are sent every field."""
+    values = record_values(resource, row, names)
+    invalid = set()
     for name in names:
         field = resource.model._meta.get_field(name)
         if field.is_relation:
@@ -247,7 +249,10 @@ def _invalid(resource, names) -> dict:
             values[name] = "abc"
         elif isinstance(field, (models.CharField, models.TextField)) and field.max_length:
             values[name] = "x" * (field.max_length + 1)
-    assert values, f"{resource.slug}: no field of {names} to send an invalid value to"
+        else:
+            continue
+        invalid.add(name)
+    assert invalid, f"{resource.slug}: no field of {names} to send an invalid value to"
     return values
 
 
@@ -269,10 +274,11 @@ def test_invalid_input_is_400_with_the_same_fields_in_both_doors(demo, login, sl
     names = resource.create_fields if form == "create" else resource.edit_fields
     role = resource.create_role if form == "create" else resource.edit_role
     access = _access(demo, max(role, resource.read_role, key=role_rank))
-    values = _invalid(resource, names)
     client = login(access.user, access.organization)
     before = resource.model._default_manager.count()
     if form == "create":
+        row = _any_row(resource, demo)
+        assert row is not None, f"{slug}: no northwind demo row to take valid values from"
         portal_door, api_door = ("post", f"/p/{slug}/new/"), ("post", f"/api/v1/{slug}/")
     else:
         row = next(o for o in resource.get_queryset(access).order_by("pk")
@@ -280,6 +286,7 @@ def test_invalid_input_is_400_with_the_same_fields_in_both_doors(demo, login, sl
         portal_door = ("post", f"/p/{slug}/{row.uuid}/edit/")
         api_door = ("patch", f"/api/v1/{slug}/{row.uuid}/")
         snapshot = record_values(resource, row, names)
+    values = _invalid(resource, names, row)
     portal, api = _both(client, portal_door, api_door, values)
     (portal_status, portal_fields), (api_status, api_fields) = answer(portal), answer(api)
     assert (portal_status, api_status) == (400, 400), f"sent {values}"

@@ -480,3 +480,24 @@ def test_the_pages_of_endpoints_and_deliveries_render(demo, login, client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert endpoint.secret not in response.content.decode(), path
+
+
+def test_an_edit_checks_a_new_address_and_leaves_a_checked_one_alone(
+        demo, login, receiver, settings):
+    endpoint = _endpoint(demo, receiver.url)
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    path = f"/api/v1/webhooks/{endpoint.uuid}/"
+    response = client.patch(path, data=json.dumps({"url": "https://10.9.8.7/in"}),
+                            content_type="application/json")
+    assert response.status_code == 400
+    assert "private or reserved network" in response.json()["error"]["fields"]["url"][0]
+
+    settings.WEBHOOK_ALLOW_HTTP_HOSTS = []  # the address saved earlier is no longer allowed
+    response = client.patch(path, data=json.dumps({"description": "Renamed"}),
+                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    response = client.post(f"{path}actions/disable/")
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    endpoint.refresh_from_db()
+    assert endpoint.url == receiver.url and endpoint.description == "Renamed"
+    assert endpoint.disabled_reason.startswith("Disabled by ")

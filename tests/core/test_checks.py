@@ -199,7 +199,7 @@ def test_an_action_name_that_is_not_a_url_slug_stops_check(register, name):
     assert repr(name) in line and "action" in line
 
 
-@pytest.mark.parametrize("slug", ["online payments", "feedback/all", "réclamations"])
+@pytest.mark.parametrize("slug", ["online payments", "feedback/all", "feedback.all"])
 def test_a_slug_that_is_not_a_url_slug_stops_check(register, slug):
     """A resource slug is a path segment of every portal and API URL (``<slug:slug>``):
     one that is not a URL slug breaks the menu on every portal page."""

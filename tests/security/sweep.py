@@ -173,8 +173,11 @@ def portal_data(values: dict) -> dict:
     for name, value in values.items():
         if value is None or value is False:
             continue
-        data[name] = "on" if value is True else (
-            value.isoformat() if hasattr(value, "isoformat") else str(value))
+        if isinstance(value, (list, tuple)):
+            data[name] = [str(item) for item in value]  # a multiple choice: one per box
+        else:
+            data[name] = "on" if value is True else (
+                value.isoformat() if hasattr(value, "isoformat") else str(value))
     return data
 
 

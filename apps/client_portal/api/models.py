@@ -115,9 +115,8 @@ def event_type_choices():
     ]
 
 
-class CheckboxList(forms.CheckboxSelectMultiple, forms.SelectMultiple):
-    """Checkboxes that say they take several values: core.forms.check_shapes lets a
-    JSON list through only to a SelectMultiple, which Django's checkboxes are not."""
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """One checkbox per event type."""
 
 
 class EventTypesField(models.JSONField):

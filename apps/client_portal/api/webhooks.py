@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from standardwebhooks import Webhook
 
 from apps.client_portal.core import audit, jobs
+from apps.client_portal.core.context import current_request
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Membership
 from apps.client_portal.core.notify import notify
@@ -353,9 +354,14 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
                    "retry.") % {"n": endpoint.consecutive_failures}
         endpoint.disable(reason=reason)
         endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
-        audit.record("webhooks.disable", obj=endpoint, actor_label="system",
-                     changes={"is_active": [True, False], "reason": str(reason)},
-                     organization=endpoint.organization)
+        # The system did it, not whoever's request happened to run the job inline.
+        token = current_request.set(None)
+        try:
+            audit.record("webhooks.disable", obj=endpoint, actor_label="system",
+                         changes={"is_active": [True, False], "reason": str(reason)},
+                         organization=endpoint.organization)
+        finally:
+            current_request.reset(token)
         if endpoint.organization is None:
             log.warning("webhooks: provider-wide endpoint %s disabled: %s", endpoint.url, reason)
             return

@@ -68,7 +68,7 @@ def check_shapes(form, data) -> None:
         field = form.fields.get(name)
         if field is None or not isinstance(value, (list, dict)):
             continue
-        if isinstance(value, list) and isinstance(field.widget, forms.SelectMultiple):
+        if isinstance(value, list) and getattr(field.widget, "allow_multiple_selected", False):
             continue
         form.add_error(name, forms.ValidationError(_("Send one value, not a list or an "
                                                      "object."), code="shape"))
