@@ -353,3 +353,38 @@ def test_an_api_keys_secret_is_shown_once_in_both_doors(demo, login):
     client.logout()
     assert client.get("/api/v1/me/", HTTP_X_API_KEY=secret).status_code == 200
     assert client.get("/api/v1/me/", HTTP_X_API_KEY=shown).status_code == 200
+
+
+def _with_secrets():
+    from apps.client_portal.core.registry import Resource
+
+    return [pytest.param(r.slug, id=r.slug) for r in registry if r.create_fields
+            and r.secret_once.__func__ is not Resource.secret_once.__func__]
+
+
+@pytest.mark.parametrize("slug", _with_secrets())
+def test_a_secret_made_with_a_record_is_shown_once_in_both_doors(demo, login, slug):
+    """Every resource that makes a secret on creation (``secret_once``) shows it right
+    after creation in both doors, and in none of the record's later pages or answers."""
+    resource = registry.get(slug)
+    access = _access(demo, max(resource.create_role, resource.read_role, key=role_rank))
+    row = _any_row(resource, demo)
+    assert row is not None, f"{slug}: no northwind demo row to take valid values from"
+    values = record_values(resource, row, resource.create_fields)
+    client = login(access.user, access.organization)
+
+    created = send(client, "post", f"/api/v1/{slug}/", api_data(values))
+    assert created.status_code == 201, created.content
+    api_secret = created.json().get("secret")
+    page = send(client, "post", f"/p/{slug}/new/", portal_data(values))
+    assert page.status_code == 200, "the portal shows no page with the secret"
+    portal_secret = page.context.get("secret")
+    assert api_secret and portal_secret, "the secret is shown in one door only"
+    assert portal_secret in page.content.decode()
+
+    newest = resource.get_queryset(access).order_by("-pk")[:2]
+    for obj in newest:
+        for path in (f"/p/{slug}/{obj.uuid}/", f"/api/v1/{slug}/{obj.uuid}/",
+                     f"/p/{slug}/", f"/api/v1/{slug}/"):
+            body = client.get(path).content.decode()
+            assert api_secret not in body and portal_secret not in body, path

@@ -28,18 +28,24 @@ def seed(ctx):
         if latest is None:
             continue
         plan = [(latest, PaymentIntent.Status.CANCELLED, "abandoned"),
-                (latest, PaymentIntent.Status.FAILED, "gateway: declined")]
+                (latest, PaymentIntent.Status.FAILED, "gateway: declined"),
+                # Left on the gateway's page: still open, for staff to cancel.
+                (latest, PaymentIntent.Status.PENDING, "")]
         if open_doc is not None:
             plan.append((open_doc, PaymentIntent.Status.SUCCEEDED, ""))
         for index, (doc, status, reason) in enumerate(plan):
             doc.refresh_from_db()
             amount = doc.outstanding if doc.outstanding > 0 else doc.total
             started = ctx.now - dt.timedelta(days=len(plan) - index, hours=2)
+            if status in PaymentIntent.OPEN_STATUSES:
+                started = ctx.now - dt.timedelta(minutes=30)  # not yet "abandoned"
             intent = PaymentIntent.objects.create(
                 organization=organization, amount=amount, currency=doc.currency,
                 gateway="redirect", created_by=user, status=status, failure_reason=reason,
                 idempotency_key=f"demo-{doc.uuid.hex}-{index}", redirect_url=FAKE_PAGE,
-                gateway_token=f"demo-token-{index}", completed_at=started + dt.timedelta(minutes=3),
+                gateway_token=f"demo-token-{index}",
+                completed_at=None if status in PaymentIntent.OPEN_STATUSES
+                else started + dt.timedelta(minutes=3),
             )
             intent.documents.set([doc])
             if status == PaymentIntent.Status.SUCCEEDED:

@@ -13,11 +13,13 @@ E006 unknown ordering field          E015 unknown role
 E007 create/edit field not editable  E016 value unique across organizations
 E008 link field without a resource   E017 names declared twice
 E009 unknown quick view (preset)     E018 computed value needs unknown fields
+                                     E019 slug or action name not a URL slug
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -27,6 +29,8 @@ from .registry import Resource, registry
 from .tenancy import ROLES, ScopedQuerySet, Tenancy
 
 ID = "client_portal"
+# What the portal's <slug:...> converter and the API router's patterns match.
+URL_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 
 
 def _error(resource, message, number, hint=None):
@@ -84,6 +88,9 @@ def check_resource(resource: type[Resource]) -> list[checks.CheckMessage]:
     if model is None or not isinstance(getattr(resource, "slug", None), str):
         return [_error(resource, "a resource needs a model and a slug.", 13)]
     errors = []
+    if not URL_SLUG.match(resource.slug):
+        errors.append(_error(resource, f"slug {resource.slug!r} is not a URL slug (ASCII "
+                                       "letters, digits, - and _).", 19))
     errors += _check_tenancy(resource)
     errors += _check_roles(resource)
     errors += _check_names(resource)
@@ -208,7 +215,9 @@ def _check_unique(resource, attr):
     organization's record exists.
     """
     model = resource.model
-    tenancy = model.tenancy
+    tenancy = getattr(model, "tenancy", None)
+    if not isinstance(tenancy, Tenancy):
+        return []  # E013 reports the missing rule
     scope = tenancy.organization.split("__")[0] if tenancy.organization not in (
         "", "self") else None
     errors = []
@@ -239,6 +248,9 @@ def _check_actions(resource):
     model = resource.model
     errors = []
     for action in resource.actions:
+        if not URL_SLUG.match(action.name):
+            errors.append(_error(resource, f"action {action.name!r}: the name is not a URL "
+                                           "slug (ASCII letters, digits, - and _).", 19))
         method = getattr(model, action.method_name, None)
         if method is None or not callable(method):
             errors.append(_error(
