@@ -155,3 +155,39 @@ def test_overdue_is_decided_by_todays_date():
     assert doc.is_overdue and doc.display_status == "Overdue"
     assert FinancialDocument.objects.overdue().filter(pk=doc.pk).exists()
     assert services.overdue_totals(org) == {"RON": D("10.00")}
+
+
+def test_a_recorded_payment_and_an_import_are_events_for_webhooks(
+        django_capture_on_commit_callbacks):
+    """Besides each resource's own events, a payment received and an import completed."""
+    from apps.client_portal.billing.importer import import_documents
+    from apps.client_portal.core import events
+    from apps.client_portal.core.registry import registry
+
+    seen = []
+
+    def receiver(sender, event, **kwargs):
+        seen.append(event)
+
+    events.event_emitted.connect(receiver)
+    try:
+        org = organization()
+        org.client_code = "C-EVT"
+        org.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            payment = pay(org, "12.00", reference="EVT-1")
+        with django_capture_on_commit_callbacks(execute=True):
+            result = import_documents(
+                b"client_code,kind,number,issue_date,due_date,currency,net,vat,total\n"
+                b"C-EVT,invoice,EVT-INV-1,2026-01-05,2026-02-04,RON,1.00,0.00,1.00\n",
+                "events.csv")
+        assert result.ok, result.errors
+    finally:
+        events.event_emitted.disconnect(receiver)
+    types = {e.type: e for e in seen}
+    assert types["payments.received"].organization == org
+    assert types["payments.received"].data == {"resource": "payments", "id": str(payment.uuid)}
+    assert types["imports.completed"].organization is None
+    assert types["imports.completed"].data["created"] == 1
+    offered = dict(registry.event_types())
+    assert {"payments.received", "imports.completed"} <= set(offered)

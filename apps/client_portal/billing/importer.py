@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from apps.client_portal.core import audit
+from apps.client_portal.core import audit, events
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Organization
 
@@ -427,6 +427,10 @@ def import_documents(source, name: str, *, by=None, publish=False) -> ImportResu
         audit.record("billing.import", obj=batch, actor=by,
                      changes={"file": name, "sha256": digest, "rows": len(rows),
                               "created": len(created), "skipped": skipped})
+        # The provider's own event: a file spans organizations.
+        events.emit(services.IMPORT_DONE, data={
+            "file": name, "sha256": digest, "rows": len(rows), "created": len(created),
+            "skipped": skipped})
     if publish:
         for doc in created:
             services.publish_document(doc, by=by)

@@ -18,8 +18,9 @@ from django.db.models import F, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.client_portal.core import audit
+from apps.client_portal.core import audit, events
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
 from apps.client_portal.core.tenancy import Access
@@ -36,6 +37,10 @@ from .models import (
 )
 
 INVOICE_TEMPLATE = "billing/invoice_pdf.html"
+# Events for webhooks besides the generated ones (core/events.py).
+PAYMENT_RECEIVED = events.declare("payments.received", gettext_lazy("Payment received"))
+IMPORT_DONE = events.declare("imports.completed",
+                             gettext_lazy("Documents imported (provider-wide)"))
 STATEMENT_TEMPLATE = "billing/statement_pdf.html"
 INVOICE_CSS = "billing/invoice.css"
 
@@ -306,6 +311,8 @@ def record_payment(*, organization, amount: Decimal, currency: str, method: str,
                                   "method": method, "reference": reference,
                                   "date": str(date)})
             allocate_payment(payment=payment, documents=documents, by=by)
+            events.emit(PAYMENT_RECEIVED, organization=organization, data={
+                "resource": "payments", "id": str(payment.uuid)})
     except IntegrityError:
         # Another process recorded the same reference a moment ago: that one stands.
         existing = Payment.objects.filter(organization=organization, method=method,
