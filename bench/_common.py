@@ -398,7 +398,7 @@ print(json.dumps({{"vendor": connection.vendor, "counts": counts, "plans": plans
 
 def print_diagnosis(diagnosis: dict) -> None:
     for label, info in diagnosis["counts"].items():
-        name = label if label == info["url"] else f"{label} ({info['url']})"
+        name = label if info["url"] in label else f"{label} ({info['url']})"
         print(f"queries: {name} -> {info['status']}, {info['queries']} queries")
     for label, queries in diagnosis["plans"].items():
         for head, plan in queries:

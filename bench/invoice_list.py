@@ -198,7 +198,7 @@ def measure_site(site: ThrowawaySite, database: str, args) -> float:
         for kind, url in KINDS.items():
             targets += [Target(label(org, kind), url, cookies[org.key]) for org in ORGS]
         diagnosis = site.django_json(diagnose_script(
-            targets, explain=[label(BIG, kind) for kind in KINDS],
+            targets, explain=[label(org, kind) for kind in KINDS for org in ORGS],
             table="billing_financialdocument"))
         print(f"site: {site.database}, DEBUG off; published documents: "
               + ", ".join(f"{org.key} {org.name} {seeded[org.key]['rows']} "
