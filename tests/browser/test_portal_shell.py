@@ -108,6 +108,9 @@ def test_list_filters_sorts_pages_and_searches_with_htmx(page, demo_live, sign_i
     # A full page load would wipe this; htmx swaps must leave it alone.
     page.evaluate("window.__notReloaded = true")
 
+    # The filter panel is closed; opening it loads its controls in place.
+    expect(page.get_by_label("Sent from")).to_have_count(0)
+    page.locator(".filter-panel summary").click()
     # Filter labels are short and an unset choice reads "All".
     expect(page.get_by_label("Sent from")).to_have_attribute("type", "date")
     expect(page.get_by_label("Status").locator("option").first).to_have_text("All")
@@ -261,8 +264,8 @@ def test_portal_works_without_javascript(open_page, demo_live, sign_in, live_ser
     page.locator(".switcher").get_by_role("button", name=re.compile(re.escape(NORTHWIND))).click()
     expect(page.get_by_test_id("active-organization")).to_have_text(NORTHWIND)
 
-    # Filters submit as a plain GET form.
-    page.goto("/p/feedback/")
+    # Filters submit as a plain GET form; without scripts the panel opens by a link.
+    page.goto("/p/feedback/?filters=open")
     page.get_by_label("Kind").select_option("question")
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"kind=question"))

@@ -181,6 +181,8 @@ class ResourceAdmin(AuditedAdmin):
     """The admin of ``resource``: its defaults from the declaration (see the module)."""
 
     resource = None
+    # unfold's list page, its rows written in Python (core/templatetags/cp_admin.py).
+    change_list_template = "admin/cp_change_list.html"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

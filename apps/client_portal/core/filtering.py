@@ -15,7 +15,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # Query parameters of a list that are not filters: paging, ordering, preset, search.
-NOT_FILTERS = frozenset({"page", "page_size", "ordering", "view", "search", "format", "cursor"})
+NOT_FILTERS = frozenset({"page", "page_size", "ordering", "view", "search", "format", "cursor",
+                         "filters", "part"})
 SEARCH_MAX = 200
 
 FILTER_LOOKUPS = {

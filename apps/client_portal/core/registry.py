@@ -267,7 +267,9 @@ class Resource:
 
     @classmethod
     def verbose_name_plural(cls):
-        return cls.label or capfirst(cls.model._meta.verbose_name_plural)
+        if cls.label is not None:  # not "or": a lazy label would be translated twice
+            return cls.label
+        return capfirst(cls.model._meta.verbose_name_plural)
 
     @classmethod
     def columns(cls) -> list[Column]:

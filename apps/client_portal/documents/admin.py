@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core.admin_base import ResourceAdmin, TabularInline
 
@@ -20,8 +21,16 @@ class DownloadInline(TabularInline):
 @admin.register(StoredFile)
 class StoredFileAdmin(ResourceAdmin):
     resource = DocumentResource
-    readonly_fields = ["sha256", "size", "created_by", "created_at", "first_downloaded_at"]
+    # The file itself is not shown as a link: files have no public URL (downloads go
+    # through the checked views); its stored name and checksum say which file it is.
+    exclude = ["file"]
+    readonly_fields = ["stored_as", "sha256", "size", "created_by", "created_at",
+                       "first_downloaded_at"]
     inlines = [DownloadInline]
+
+    @admin.display(description=_("stored as"))
+    def stored_as(self, obj):
+        return obj.file.name
 
     def has_add_permission(self, request):
         # Files arrive through services.store_bytes / store_upload, which checksum them.

@@ -7,7 +7,11 @@ from .table import build as build_table
 from .templatetags.portal_tags import sort_header
 
 
-def clean_query(params, drop=("page",)) -> str:
+# Parameters of the page itself, not of the list: the open filter panel, a part.
+PAGE_PARAMS = ("page", "filters", "part")
+
+
+def clean_query(params, drop=PAGE_PARAMS) -> str:
     """The query string with only the parameters that are set, without ``drop``."""
     kept = params.copy()
     for key in list(kept):
@@ -32,10 +36,11 @@ def list_context(request, resource, page, filterset, page_sizes) -> dict:
         for col, label in zip(columns, labels, strict=True)
     ))
     table = build_table(resource, page.object_list, columns, labels)
-    if filterset is None:
-        filterset = resource.filterset_class()(None, queryset=resource.model._default_manager
-                                               .none())
-    active = [name for name in filterset.form.fields if params.get(name)]
+    names = list(resource.filterset_class().base_filters)
+    active = sum(1 for name in names if params.get(name))
+    # The filter controls are written only when the panel shows them: some filter
+    # is set, or the panel was opened (without JavaScript, ?filters=open).
+    show_filters = bool(active) or params.get("filters") == "open"
     return {
         "resource": resource,
         "columns": list(zip(columns, labels, strict=True)),
@@ -43,8 +48,10 @@ def list_context(request, resource, page, filterset, page_sizes) -> dict:
         "table_head": head,
         "table_body": table.body,
         "page": page,
-        "filterset": filterset,
-        "active_filters": len(active),
+        "filterset": filter_form(resource, filterset, params) if show_filters else None,
+        "filterset_fields": bool(names),
+        "show_filters": show_filters,
+        "active_filters": active,
         "query": query,
         "ordering": ordering,
         "search": params.get("search", ""),
@@ -53,3 +60,10 @@ def list_context(request, resource, page, filterset, page_sizes) -> dict:
         "page_sizes": page_sizes,
         "can_create": resource.can_create(request.access),
     }
+
+
+def filter_form(resource, filterset, params):
+    """The filter set whose form the panel shows, bound to ``params`` when some are set."""
+    if filterset is not None:
+        return filterset
+    return resource.filterset_class()(None, queryset=resource.model._default_manager.none())

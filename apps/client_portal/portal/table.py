@@ -11,6 +11,8 @@ badge ``span.pill.pill-<value>``.
 
 from __future__ import annotations
 
+import html
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.db import models
@@ -46,15 +48,37 @@ def _field(model, name):
         return None
 
 
+def _escape(text) -> str:
+    """``conditional_escape`` for a cell's text, without its lazy-string checks."""
+    if type(text) is str:
+        return html.escape(text)
+    return conditional_escape(text)
+
+
 class Table(NamedTuple):
     objects: list  # the records of the page, for templates that list them again
     body: str  # the <tr> elements of the <tbody>, safe HTML
+
+
+def _getter(resource, name):
+    """``resource.value(obj, name)`` with its look-ups done once per page.
+
+    Plain model fields are read as attributes; a choice field's label is
+    ``resource.value``'s, worked out in ``build`` once per stored value.
+    """
+    if name in resource.computed_fields:
+        return resource.computed_fields[name]
+    field = _field(resource.model, name)
+    if field is None or field.choices or field.many_to_many:
+        return lambda obj: resource.value(obj, name)
+    return attrgetter(name)
 
 
 def build(resource, objects, columns, labels) -> Table:
     """The rows of ``objects`` under ``columns`` (with their ``labels``)."""
     fmt = Formatter()
     kinds = [column_kind(resource, c.name) for c in columns]
+    getters = [_getter(resource, c.name) for c in columns]
     opens = [f'<td data-label="{escape(label)}"' + (f' class="cell-{kind}"' if kind else "")
              + ">" for label, kind in zip(labels, kinds, strict=True)]
     detail = reverse("portal:detail", args=[resource.slug, _PLACEHOLDER])
@@ -65,29 +89,30 @@ def build(resource, objects, columns, labels) -> Table:
     lines = []
     for obj in objects:
         parts = ["<tr>"]
-        for index, (name, kind, open_td) in enumerate(zip(names, kinds, opens, strict=True)):
+        for index, (name, kind, open_td, getter) in enumerate(
+                zip(names, kinds, opens, getters, strict=True)):
             if kind == "choice":
                 stored = getattr(obj, name)
                 key = (name, stored)
                 text = choices.get(key)
                 if text is None:
-                    text = choices[key] = force_str(resource.value(obj, name))
+                    text = choices[key] = force_str(getter(obj))
             else:
                 stored = None
-                text = fmt(resource.value(obj, name))
+                text = fmt(getter(obj))
             parts.append(open_td)
             if index == 0:
-                parts.append(f'<a class="row-link" href="{before}{escape(obj.uuid)}{after}">'
-                             f"{conditional_escape(text) if text else '—'}</a>")
+                parts.append(f'<a class="row-link" href="{before}{obj.uuid}{after}">'
+                             f"{_escape(text) if text else '—'}</a>")
             elif kind == "choice" and text:
                 pill = pills.get((stored, text))
                 if pill is None:
                     pill = pills[stored, text] = (
                         f'<span class="pill pill-{escape(css_token(stored))}">'
-                        f"{conditional_escape(text)}</span>")
+                        f"{_escape(text)}</span>")
                 parts.append(pill)
             else:
-                parts.append(conditional_escape(text))
+                parts.append(_escape(text))
             parts.append("</td>")
         parts.append("</tr>")
         lines.append("".join(parts))

@@ -29,7 +29,7 @@ from apps.client_portal.core.registry import registry
 
 from .access import member_required
 from .forms import ProfileForm
-from .listing import list_context
+from .listing import filter_form, list_context
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -119,6 +119,10 @@ def resource_list(request, resource):
             raise Refused(code="not_found")
         return redirect("portal:detail", slug=resource.slug, lookup=obj.uuid)
     qs, filterset = operations.list_records(resource, access=access, params=request.GET)
+    if request.htmx and request.GET.get("part") == "filters":
+        # The filter panel, opened: its controls alone.
+        return render(request, "portal/_filter_fields.html", {
+            "resource": resource, "filterset": filter_form(resource, filterset, request.GET)})
     page = paginate(qs, request.GET.get("page"), _page_size(request, resource))
     context = list_context(request, resource, page, filterset, PAGE_SIZES)
     # A module may lay out its own list page: portal/list_<slug>.html.
