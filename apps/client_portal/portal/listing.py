@@ -6,7 +6,6 @@ from django.utils.safestring import mark_safe
 from .table import build as build_table
 from .templatetags.portal_tags import sort_header
 
-
 # Parameters of the page itself, not of the list: the open filter panel, a part.
 PAGE_PARAMS = ("page", "filters", "part")
 
