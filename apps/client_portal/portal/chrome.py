@@ -12,18 +12,40 @@ included), as ``portal/table.py`` does for the rows of a list.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape as _e
 
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix
+from django.urls import reverse as _reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info, ngettext
 from django.utils.translation import gettext as _
 
 from apps.client_portal.core.middleware import UNREAD_BADGE_LIMIT
+from apps.client_portal.core.tenancy import Role
+
+
+@lru_cache(maxsize=64)
+def _url(name: str, args: tuple, prefix: str) -> str:
+    return _reverse(name, args=args)
+
+
+def reverse(name: str, *args) -> str:
+    """The address of a view: a function of the URLconf, the arguments and the script
+    prefix alone, so it is worked out once per process for the page frame's few names."""
+    return _url(name, args, get_script_prefix())
+
+
+def _role(membership) -> str:
+    """The role's label (the choices' own, without rebuilding them as get_*_display does)."""
+    try:
+        return _e(str(Role(membership.role).label))
+    except ValueError:
+        return _e(membership.role)
 
 
 def _icon(icons: str, name: str) -> str:
@@ -44,14 +66,14 @@ def _organization(request, membership, memberships) -> str:
     name = (f'<span class="visually-hidden">{_e(_("Organization"))}:</span>\n'
             f'<span class="org-name" data-testid="active-organization">'
             f"{_e(membership.organization.name)}</span>\n"
-            f'<span class="role">{_e(str(membership.get_role_display()))}</span>')
+            f'<span class="role">{_role(membership)}</span>')
     if len(memberships) < 2:
         return f'<span class="org-chip">{name}</span>'
     chosen = ' current" aria-current="true'
     buttons = "\n".join(
         f'<button type="submit" name="organization" value="{m.organization.uuid}" '
         f'class="linklike{chosen if m.pk == membership.pk else ""}">'
-        f"{_e(m.organization.name)} <small>{_e(str(m.get_role_display()))}</small></button>"
+        f"{_e(m.organization.name)} <small>{_role(m)}</small></button>"
         for m in memberships)
     return (f'<details class="switcher"><summary>{name}</summary><div class="menu-pop">'
             f'<form method="post" action="{reverse("portal:select")}">{_csrf(request)}'

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 
 from apps.client_portal.core.middleware import user_memberships
 from apps.client_portal.core.registry import registry
+
+from . import chrome
 
 
 def portal(request):
@@ -20,7 +21,7 @@ def portal(request):
     feedback = next((r for r in menu if r.slug == "feedback"), None)
     active_slug = match.kwargs.get("slug") if match else None
     # Each entry's address is the list address with its slug: one reverse() for all.
-    list_url = reverse("portal:list", args=["slug"])
+    list_url = chrome.reverse("portal:list", "slug")
     context.update({
         "active_membership": membership,
         "other_memberships": user_memberships(request) if membership else [],
