@@ -377,7 +377,9 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SIDEBAR": {
         "show_search": True,
-        "show_all_applications": True,
+        "show_all_applications": False,
+        # Sections with readable titles, each person seeing what their group may.
+        "navigation": "apps.client_portal.core.admin_nav.navigation",
     },
 }
 

@@ -58,3 +58,19 @@ def test_generated_rows_select_and_link_every_record_of_the_page(demo, client, m
         assert f'href="{change}' in html
     labels = re.findall(r'<th class="field-[^"]*" data-label="([^"]*)"', html)
     assert len(labels) == len(objects)
+
+
+@pytest.mark.parametrize("key, sees, not_sees", [
+    ("billing", ["Billing", "Financial documents", "Clients"], ["Integrations", "Webhooks"]),
+    ("service", ["Messages", "Feedback"], ["Billing", "Financial documents"]),
+    ("admin", ["Clients", "Billing", "Integrations", "Security and sign-in",
+               "Background jobs"], []),
+])
+def test_each_staff_group_sees_its_own_sections(demo, client, key, sees, not_sees):
+    client.force_login(demo.users[key])
+    nav = client.get("/admin/").content.decode()
+    nav = nav[nav.index("<nav"):nav.index("</nav>")]
+    for text in sees:
+        assert text in nav, text
+    for text in not_sees:
+        assert text not in nav, text
