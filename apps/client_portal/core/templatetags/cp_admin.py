@@ -32,30 +32,36 @@ _ROW = ("data-row block border border-base-200 mb-3 relative rounded-default lg:
 _STRIPE = ("", " bg-base-50 dark:bg-white/[.02]")
 
 
-def _cell_value(cl, name, obj, fmt, empty):
-    """What unfold shows in the cell of ``name`` for ``obj``, in our formats."""
+def _cell(cl, name, fmt, empty):
+    """A function writing the cell text of column ``name`` for a record, looked up once."""
     model_admin = cl.model_admin
     if callable(name):
-        value = name(obj)
+        read = name
     elif hasattr(model_admin, name) and not hasattr(cl.model, name):
-        value = getattr(model_admin, name)(obj)
+        read = getattr(model_admin, name)
     else:
         try:
             field = cl.model._meta.get_field(name)
         except Exception:  # noqa: BLE001 (a model attribute or property)
-            value = getattr(obj, name)
-            value = value() if callable(value) else value
+            field = None
+        if field is not None and field.choices:
+            labels = {value: force_str(label) for value, label in field.flatchoices}
+
+            def read(obj, _name=name, _labels=labels):
+                value = getattr(obj, _name)
+                return _labels.get(value, value)
         else:
-            if field.choices:
-                value = force_str(getattr(obj, f"get_{name}_display")())
-            elif isinstance(field, models.BooleanField):
-                value = getattr(obj, name)
-            else:
-                value = getattr(obj, name)
-    if value is None or value == "":
-        return empty
-    text = fmt(value) if not isinstance(value, models.Model) else str(value)
-    return escape(text)
+            def read(obj, _name=name):
+                value = getattr(obj, _name)
+                return value() if callable(value) and field is None else value
+
+    def text(obj):
+        value = read(obj)
+        if value is None or value == "":
+            return empty
+        return escape(str(value) if isinstance(value, models.Model) else fmt(value))
+
+    return text
 
 
 @register.simple_tag(takes_context=True)
@@ -77,6 +83,9 @@ def cp_result_list(context, cl):
     empty = escape(str(cl.model_admin.get_empty_value_display()))
     names = list(cl.list_display)
     labels = [escape(str(h["text"])) for h in headers]
+    cells_of = [None if name == "action_checkbox" else _cell(cl, name, fmt, empty)
+                for name in names]
+    select = escape(_("Select record"))
     row_classes = " ".join(unfold_list.ROW_CLASSES)
     checkbox_classes = " ".join(unfold_list.CHECKBOX_CLASSES)
     link_classes = " ".join(unfold_list.LINK_CLASSES)
@@ -93,10 +102,10 @@ def cp_result_list(context, cl):
         linked = False
         for position, name in enumerate(names):
             if name == "action_checkbox":
-                cells.append(f'<td class="{checkbox_classes}" data-label="'
-                             f'{escape(_("Select record"))}">{_row_checkbox(obj.pk)}</td>')
+                cells.append(f'<td class="{checkbox_classes}" data-label="{select}">'
+                             f"{_row_checkbox(obj.pk)}</td>")
                 continue
-            value = _cell_value(cl, name, obj, fmt, empty)
+            value = cells_of[position](obj)
             field_class = f"field-{name if isinstance(name, str) else name.__name__}"
             if not linked and change is not None:
                 linked = True
