@@ -63,7 +63,9 @@ def _csrf(request) -> str:
 
 
 def _organization(request, membership, memberships) -> str:
-    name = (f'<span class="visually-hidden">{_e(_("Organization"))}:</span>\n'
+    t_organization = _e(_("Organization"))
+    t_switch_organization = _e(_("Switch organization"))
+    name = (f'<span class="visually-hidden">{t_organization}:</span>\n'
             f'<span class="org-name" data-testid="active-organization">'
             f"{_e(membership.organization.name)}</span>\n"
             f'<span class="role">{_role(membership)}</span>')
@@ -77,23 +79,30 @@ def _organization(request, membership, memberships) -> str:
         for m in memberships)
     return (f'<details class="switcher"><summary>{name}</summary><div class="menu-pop">'
             f'<form method="post" action="{reverse("portal:select")}">{_csrf(request)}'
-            f'<p class="muted">{_e(_("Switch organization"))}</p>{buttons}</form></div></details>')
+            f'<p class="muted">{t_switch_organization}</p>{buttons}</form></div></details>')
 
 
 def _user_menu(request, user, icons) -> str:
-    staff = (f'<a href="{reverse("admin:index")}">{_e(_("Back office"))}</a>'
+    t_back_office = _e(_("Back office"))
+    t_account = _e(_("Account"))
+    t_my_account = _e(_("My account"))
+    t_change_password = _e(_("Change password"))
+    t_sign_out = _e(_("Sign out"))
+    staff = (f'<a href="{reverse("admin:index")}">{t_back_office}</a>'
              if user.is_staff else "")
     return (f'<details class="usermenu"><summary>{_icon(icons, "user")}'
-            f'<span class="visually-hidden">{_e(_("Account"))}:</span> '
+            f'<span class="visually-hidden">{t_account}:</span> '
             f'<span class="user-name">{_e(user.get_full_name() or user.email)}</span></summary>'
-            f'<div class="menu-pop"><a href="{reverse("portal:account")}">{_e(_("My account"))}</a>'
-            f'<a href="{reverse("account_change_password")}">{_e(_("Change password"))}</a>'
+            f'<div class="menu-pop"><a href="{reverse("portal:account")}">{t_my_account}</a>'
+            f'<a href="{reverse("account_change_password")}">{t_change_password}</a>'
             f'{staff}<form method="post" action="{reverse("account_logout")}">{_csrf(request)}'
-            f'<button type="submit" class="linklike">{_e(_("Sign out"))}</button>'
+            f'<button type="submit" class="linklike">{t_sign_out}</button>'
             "</form></div></details>")
 
 
 def _languages(request, here: str) -> str:
+    t_language = _e(_("Language"))
+    t_change = _e(_("Change"))
     current = get_language()
     options = "".join(
         f'<option value="{_e(code)}"{" selected" if code == current else ""}>'
@@ -101,9 +110,9 @@ def _languages(request, here: str) -> str:
         for code, _name in settings.LANGUAGES)
     return (f'<form class="language" method="post" action="{reverse("portal:set_language")}">'
             f'{_csrf(request)}<input type="hidden" name="next" value="{_e(here)}">'
-            f'<label for="language-select" class="visually-hidden">{_e(_("Language"))}</label>'
+            f'<label for="language-select" class="visually-hidden">{t_language}</label>'
             f'<select id="language-select" name="language" data-autosubmit>{options}</select>'
-            f'<noscript><button type="submit">{_e(_("Change"))}</button></noscript></form>')
+            f'<noscript><button type="submit">{t_change}</button></noscript></form>')
 
 
 def topbar(request, context) -> SafeString:
@@ -127,8 +136,9 @@ def topbar(request, context) -> SafeString:
 
 def _badge(count: int) -> str:
     if count > UNREAD_BADGE_LIMIT:
+        t_more_than_99_unread = _e(_("more than 99 unread"))
         return (f' <span class="badge" aria-hidden="true">{UNREAD_BADGE_LIMIT}+</span>'
-                f'<span class="visually-hidden">, {_e(_("more than 99 unread"))}</span>')
+                f'<span class="visually-hidden">, {t_more_than_99_unread}</span>')
     if count:
         text = ngettext("%(counter)s unread", "%(counter)s unread", count) % {"counter": count}
         return (f' <span class="badge" aria-hidden="true">{count}</span>'
@@ -138,16 +148,18 @@ def _badge(count: int) -> str:
 
 def sidenav(context) -> SafeString:
     """The side menu: the overview and each resource the member's role may read."""
+    t_overview = _e(_("Overview"))
+    t_main = _e(_("Main"))
     icons = context["icons"]
     current = ' aria-current="page"'
     home = (f'<li><a href="{reverse("portal:dashboard")}"'
             f'{current if context.get("url_name") == "dashboard" else ""}>'
-            f'{_icon(icons, "home")}<span class="label">{_e(_("Overview"))}</span></a></li>')
+            f'{_icon(icons, "home")}<span class="label">{t_overview}</span></a></li>')
     unread = context.get("unread_count") or 0
     entries = "\n".join(
         f'<li><a href="{_e(url)}"{current if active else ""}>{_icon(icons, r.icon)}'
         f'<span class="label">{_e(str(r.verbose_name_plural()))}</span>'
         f'{_badge(unread) if r.slug == "notifications" else ""}</a></li>'
         for url, r, active in context["menu_entries"])
-    html = f'<nav class="sidenav" aria-label="{_e(_("Main"))}"><ul>{home}\n{entries}</ul></nav>'
+    html = f'<nav class="sidenav" aria-label="{t_main}"><ul>{home}\n{entries}</ul></nav>'
     return mark_safe(html)  # noqa: S308 (every value above went through _e)
