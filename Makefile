@@ -54,11 +54,11 @@ test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
 
 test-sqlite:
 	@echo ">> tests on SQLite"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 test-mariadb:
 	@echo ">> tests on MariaDB ($(MARIADB_URL))"
-	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" --durations=20 $(PYTEST_ARGS)
 
 bench: ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
 	scripts/system-deps.sh test
@@ -69,8 +69,8 @@ lint: venv
 	$(BIN)/ruff check .
 
 messages: venv ## extract and compile translation catalogs
-	$(BIN)/python manage.py makemessages -a --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*' -i 'sites/*'
-	$(BIN)/python manage.py compilemessages -i .venv
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemessages -a --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*' -i 'sites/*'
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py compilemessages -i .venv
 	$(BIN)/python scripts/check_translations.py
 
 clean:
