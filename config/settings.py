@@ -234,6 +234,8 @@ SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form in the portal's layout and the reader's language, not Django's page.
+CSRF_FAILURE_VIEW = "apps.client_portal.portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

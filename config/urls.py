@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from apps.client_portal.core import views as core_views
+from apps.client_portal.core.views import superuser_required
 from apps.client_portal.portal import views as portal_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("_bench/empty/", core_views.bench_empty, name="bench_empty"),
     path("_bench/shell/", portal_views.bench_shell, name="bench_shell"),
-    path("admin/django-rq/", include("django_rq.urls")),
+    # Background jobs: for superusers only (staff groups see only their own sections).
+    path("admin/django-rq/", include((
+        get_api_urlpatterns() + get_admin_urlpatterns(view_wrapper=superuser_required),
+        "django_rq"))),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.client_portal.accounts.mfa_urls")),
     path("accounts/", include("apps.client_portal.accounts.sso_urls")),
@@ -19,3 +24,8 @@ urlpatterns = [
     path("billing/", include("apps.client_portal.billing.urls")),
     path("", include("apps.client_portal.portal.urls")),
 ]
+
+# Errors in the portal's layout, in the reader's language (portal/views.py).
+handler403 = "apps.client_portal.portal.views.permission_denied"
+handler404 = "apps.client_portal.portal.views.page_not_found"
+handler500 = "apps.client_portal.portal.views.server_error"

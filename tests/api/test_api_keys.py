@@ -155,14 +155,21 @@ def test_key_is_stored_hashed_only(demo):
 
 def test_portal_shows_a_new_key_once(demo, login):
     client = login(demo.users["owner"], demo.organizations["northwind"])
-    response = client.post("/p/api-keys/new/", {"name": "Accounting export", "role": "manager"})
+    response = client.post("/p/api-keys/new/", {"name": "Accounting export", "role": "manager"},
+                           follow=True)
     assert response.status_code == 200
     html = response.content.decode()
+    # The secret is on the page the browser was sent to: reloading it neither shows the
+    # secret again nor makes another key.
+    shown_at = response.redirect_chain[-1][0]
+    again = client.get(shown_at, follow=True).content.decode()
+    assert ApiKey.objects.filter(name="Accounting export").count() == 1
     key = ApiKey.objects.get(name="Accounting export")
     assert key.organization == demo.organizations["northwind"]
     assert key.created_by == demo.users["owner"]
     raw = re.search(rf'value="(cp_{key.prefix}_[^"]+)"', html).group(1)
     assert ApiKey.find(raw) == key
+    assert raw not in again and "shown once" in again
     assert raw.split("_", 2)[2] not in _database_text(ApiKey._meta.db_table)
     # Never again: not on the detail page, not in the list, not in the audit log.
     for path in [f"/p/api-keys/{key.uuid}/", "/p/api-keys/", f"/api/v1/api-keys/{key.uuid}/"]:

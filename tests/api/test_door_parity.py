@@ -342,7 +342,7 @@ def test_an_api_keys_secret_is_shown_once_in_both_doors(demo, login):
     assert not [r.request["PATH_INFO"] for r in later if secret in r.content.decode()]
     assert secret not in ApiKey.objects.get(uuid=key_uuid).secret_hash
 
-    page = client.post("/p/api-keys/new/", {"name": "Warehouse", "role": "viewer"})
+    page = client.post("/p/api-keys/new/", {"name": "Warehouse", "role": "viewer"}, follow=True)
     assert page.status_code == 200
     shown = page.context["secret"]
     assert shown.startswith("cp_") and shown in page.content.decode()
@@ -376,7 +376,7 @@ def test_a_secret_made_with_a_record_is_shown_once_in_both_doors(demo, login, sl
     created = send(client, "post", f"/api/v1/{slug}/", api_data(values))
     assert created.status_code == 201, created.content
     api_secret = created.json().get("secret")
-    page = send(client, "post", f"/p/{slug}/new/", portal_data(values))
+    page = client.post(f"/p/{slug}/new/", portal_data(values), follow=True)
     assert page.status_code == 200, "the portal shows no page with the secret"
     portal_secret = page.context.get("secret")
     assert api_secret and portal_secret, "the secret is shown in one door only"

@@ -145,7 +145,7 @@ def test_the_portal_form_offers_event_types_as_checkboxes(demo, login, receiver)
     assert 'value="feedback.created"' in page and 'value="*"' in page
     response = client.post("/p/webhooks/new/", {
         "url": receiver.url, "description": "From the form",
-        "event_types": ["feedback.created", "feedback.withdraw"]})
+        "event_types": ["feedback.created", "feedback.withdraw"]}, follow=True)
     assert response.status_code == 200
     endpoint = WebhookEndpoint.objects.get(description="From the form")
     assert endpoint.event_types == ["feedback.created", "feedback.withdraw"]

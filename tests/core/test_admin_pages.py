@@ -74,3 +74,30 @@ def test_each_staff_group_sees_its_own_sections(demo, client, key, sees, not_see
         assert text in nav, text
     for text in not_sees:
         assert text not in nav, text
+
+
+def test_a_view_only_clerk_is_not_offered_and_cannot_fire_actions(demo, client):
+    """Actions change records: only staff who may change the model get them."""
+    from apps.client_portal.core.models import Notification
+
+    client.force_login(demo.users["billing"])  # may view notifications, not change them
+    page = client.get("/admin/core/notification/").content.decode()
+    assert "action_mark_read" not in page
+    unread = Notification.objects.filter(read_at__isnull=True).first()
+    client.post("/admin/core/notification/", {"action": "action_mark_read",
+                                              "_selected_action": [unread.pk]})
+    unread.refresh_from_db()
+    assert unread.read_at is None
+
+
+def test_background_jobs_are_for_superusers_only(demo, client):
+    client.force_login(demo.users["billing"])
+    assert client.get("/admin/django-rq/").status_code == 403
+    client.force_login(demo.users["admin"])
+    assert client.get("/admin/django-rq/").status_code == 200
+
+
+def test_staff_without_an_organization_land_in_the_back_office(demo, client):
+    client.force_login(demo.users["admin"])
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -37,3 +37,20 @@ def bench_empty(request):
     if not settings.BENCH_VIEWS:
         raise Http404
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def superuser_required(view):
+    """A back-office page for superusers only (the background jobs); others get 403."""
+    from functools import wraps
+
+    from django.contrib.admin.views.decorators import staff_member_required
+    from django.core.exceptions import PermissionDenied
+
+    @staff_member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -19,6 +19,8 @@ def member_required(view):
         if not membership:
             if user_memberships(request):
                 return redirect(f"/select/?next={request.get_full_path()}")
+            if request.user.is_staff:
+                return redirect("admin:index")  # the provider's staff work in the back office
             return render(request, "portal/no_organization.html", status=403)
         request.access = membership.access()
         return view(request, *args, **kwargs)

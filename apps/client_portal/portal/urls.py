@@ -14,6 +14,7 @@ urlpatterns = [
     path("p/<slug:slug>/export.<str:fmt>", views.resource_export, name="export"),
     path("p/<slug:slug>/<uuid:lookup>/", views.resource_detail, name="detail"),
     path("p/<slug:slug>/<uuid:lookup>/edit/", views.resource_edit, name="edit"),
+    path("p/<slug:slug>/<uuid:lookup>/secret/", views.resource_secret, name="secret"),
     path("p/<slug:slug>/<uuid:lookup>/do/<slug:name>/", views.resource_action, name="action"),
     path("p/<slug:slug>/<uuid:lookup>/files/<slug:field>/", views.resource_download,
          name="download"),

@@ -204,10 +204,34 @@ def resource_create(request, resource):
                           status=refusal.status)
     secret = resource.secret_once(obj)
     if secret:
-        return render(request, "portal/secret_once.html",
-                      {"resource": resource, "object": obj, "secret": secret})
+        # Shown on the page the browser is sent to, so that reloading it shows the
+        # secret no more and creates nothing again; it leaves the session there.
+        request.session[SECRET_KEY] = {"slug": resource.slug, "uuid": str(obj.uuid),
+                                       "secret": secret}
+        return redirect("portal:secret", slug=resource.slug, lookup=obj.uuid)
     messages.success(request, _("Saved."))
     return redirect("portal:detail", slug=resource.slug, lookup=obj.uuid)
+
+
+SECRET_KEY = "cp_secret_once"
+
+
+@require_GET
+@resource_view
+def resource_secret(request, resource, lookup):
+    """The secret made with a record, once: the first time after creating it."""
+    obj = operations.get_record(resource, access=request.access, lookup=lookup)
+    kept = request.session.get(SECRET_KEY) or {}
+    if kept.get("slug") != resource.slug or kept.get("uuid") != str(obj.uuid):
+        messages.info(request, _("The secret was shown once, when it was made; it is not kept "
+                                 "in a form that can be shown again. If it was lost, make a "
+                                 "new one."))
+        return redirect("portal:detail", slug=resource.slug, lookup=obj.uuid)
+    del request.session[SECRET_KEY]
+    response = render(request, "portal/secret_once.html",
+                      {"resource": resource, "object": obj, "secret": kept["secret"]})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -308,3 +332,24 @@ def bench_shell(request):
         raise Http404
     return HttpResponse(engines["django"].from_string(
         '{% extends "portal/base.html" %}').render({}, request))
+
+
+# --- error pages (config/urls.py handler404, handler403, handler500; CSRF_FAILURE_VIEW) --
+def page_not_found(request, exception=None):
+    return refused_page(request, Refused(code="not_found"))
+
+
+def permission_denied(request, exception=None):
+    return refused_page(request, Refused(_("You may not open this page."), code="forbidden"))
+
+
+def csrf_failure(request, reason=""):
+    return refused_page(request, Refused(
+        _("This form has expired or did not come from this site. Go back, reload the page "
+          "and send it again."), code="forbidden"))
+
+
+def server_error(request):
+    """A page of its own, with no database or session work: the error may be there."""
+    html = engines["django"].get_template("portal/server_error.html").render({})
+    return HttpResponse(html, status=500)
