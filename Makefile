@@ -10,12 +10,14 @@ THREADS   ?= $(shell scripts/profile.py web_threads)
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/client_portal
 export CLIENT_PORTAL_SITE := $(SITE)
 
-.PHONY: run setup venv demo test test-sqlite test-mariadb bench lint messages clean
+.PHONY: run setup venv demo test test-sqlite test-mariadb bench lint messages lock clean
 
-$(BIN)/.installed: pyproject.toml
+# Exact versions with their hashes from requirements.lock (refreshed by `make lock`);
+# the project itself, editable, on top.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip setuptools wheel
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
 venv: $(BIN)/.installed
@@ -72,6 +74,12 @@ messages: venv ## extract and compile translation catalogs
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemessages -a --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*' -i 'sites/*'
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py compilemessages -i .venv
 	$(BIN)/python scripts/check_translations.py
+
+lock: venv ## refresh requirements.lock: newest versions pyproject.toml allows, with hashes
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	  --extra test --extra s3 --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
