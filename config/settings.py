@@ -166,9 +166,12 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An unreachable Redis acts as an empty cache (logged, not raised), with
+            # short time-outs and a circuit breaker (core/resilience.py).
+            "BACKEND": "apps.client_portal.core.resilience.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"cp:{SITE_NAME}",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -179,6 +182,13 @@ else:
     # Without Redis there is no worker: jobs run inline (core.jobs.enqueue).
     RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/0", "ASYNC": False}}
 JOBS_INLINE = env_bool("JOBS_INLINE", not REDIS_URL)
+# While Redis is unreachable: skip it for this many seconds after an error, log at
+# most once this often, let /healthz ask it at most this often (seconds), and
+# remember this many cache keys written during the outage, to delete when it is back.
+REDIS_RETRY_AFTER = env_int("REDIS_RETRY_AFTER", 5)
+REDIS_LOG_EVERY = env_int("REDIS_LOG_EVERY", 60)
+REDIS_HEALTH_INTERVAL = env_int("REDIS_HEALTH_INTERVAL", 3)
+REDIS_STALE_KEYS_MAX = env_int("REDIS_STALE_KEYS_MAX", 50000)
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

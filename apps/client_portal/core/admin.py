@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import AuditedAdmin, ResourceAdmin, TabularInline
-from .models import Announcement, AuditEvent, Feedback, Membership, Notification, Organization
+from .models import (
+    Announcement,
+    AuditEvent,
+    Feedback,
+    Membership,
+    Notification,
+    Organization,
+    QueuedJob,
+)
 from .resources import (
     AuditEventResource,
     FeedbackResource,
@@ -80,4 +88,25 @@ class FeedbackAdmin(ResourceAdmin):
     fields = readonly_fields + ["answer"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(QueuedJob)
+class QueuedJobAdmin(AuditedAdmin):
+    """Jobs that waited in the database while Redis was down (``run_queued_jobs`` moves them)."""
+
+    list_display = ["created_at", "func_path", "queue", "attempts", "last_attempt_at",
+                    "last_error"]
+    search_fields = ["func_path"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

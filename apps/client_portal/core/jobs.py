@@ -6,7 +6,8 @@ the process that queued it, on its next successful enqueue, and by
 ``manage.py run_queued_jobs``. It is not run in the request: mail, SMS, PDFs
 and webhook calls take seconds, would hold one of the few web workers, and
 would be lost if the process died; in the database the job survives the
-process and keeps its order among the jobs that waited.
+process. Jobs keep their order: the waiting ones are moved oldest first, and a
+process moves its own before it enqueues the next one.
 """
 
 import logging
@@ -50,7 +51,10 @@ def rq_queue(name: str = "default"):
                 kwargs.setdefault("socket_connect_timeout", ENQUEUE_CONNECT_TIMEOUT)
                 kwargs.setdefault("socket_timeout", ENQUEUE_SOCKET_TIMEOUT)
                 _connections[key] = connection
-    return django_rq.get_queue(name, connection=connection)
+    # "auto": enqueue now. django-rq's default would defer it to the commit of a
+    # surrounding transaction, out of reach of the fallback (enqueue already waits
+    # for the commit; the drain runs inside a transaction of its own).
+    return django_rq.get_queue(name, connection=connection, commit_mode="auto")
 
 
 def enqueue(func, *args, queue: str = "default", **kwargs):
@@ -68,12 +72,22 @@ def _to_redis_or_database(func, args, kwargs, queue):
     rq = rq_queue(queue)
     breaker = resilience.breaker_for(
         resilience.endpoint_of(rq.connection.connection_pool.connection_kwargs))
-    job = resilience.guarded(breaker, "enqueue", lambda: rq.enqueue(func, *args, **kwargs),
-                             None)
-    if job is not None:
-        if _backlog.is_set():
-            _drain_backlog()
-        return job
+    if not breaker.allow():  # known to be down: no time-out to wait for
+        return _wait_in_database(func, args, kwargs, queue)
+    try:
+        # Jobs that waited go first, so that jobs keep their order.
+        still_waiting = _drain_backlog() if _backlog.is_set() else 0
+        job = None if still_waiting else rq.enqueue(func, *args, **kwargs)
+    except resilience.REDIS_ERRORS as exc:
+        breaker.failed(exc, "enqueue", trip=isinstance(exc, resilience.UNREACHABLE))
+        return _wait_in_database(func, args, kwargs, queue)
+    breaker.succeeded()
+    if still_waiting:  # more than one request moves: this job goes behind them
+        return _wait_in_database(func, args, kwargs, queue)
+    return job
+
+
+def _wait_in_database(func, args, kwargs, queue):
     if queued_jobs.storable(func, args, kwargs):
         row = queued_jobs.store(func, args, kwargs, queue)
         _backlog.set()
@@ -88,13 +102,18 @@ def _to_redis_or_database(func, args, kwargs, queue):
         return None
 
 
-def _drain_backlog():
+def _drain_backlog() -> int:
+    """Move the jobs that waited; how many still wait. Raises the Redis error that
+    stopped it."""
     _backlog.clear()
     try:
-        _moved, left = queued_jobs.drain(limit=DRAIN_IN_REQUEST)
-    except Exception:  # noqa: BLE001 - the request that triggered it must not fail
+        result = queued_jobs.drain(limit=DRAIN_IN_REQUEST)
+    except Exception:  # noqa: BLE001 - a database error: the request must not fail for it
         log.exception("Moving queued jobs to Redis failed; run manage.py run_queued_jobs")
         _backlog.set()
-        return
-    if left:
+        return 0
+    if result.left:
         _backlog.set()
+    if result.error is not None:
+        raise result.error
+    return result.left

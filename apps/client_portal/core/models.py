@@ -12,7 +12,7 @@ from . import validators
 from .tenancy import Access, Role, ScopedQuerySet, Tenancy
 
 __all__ = ["Announcement", "AuditEvent", "Feedback", "Membership", "Notification",
-           "Organization", "TenantModel", "lock"]
+           "Organization", "QueuedJob", "TenantModel", "lock"]
 
 
 class Organization(models.Model):
@@ -304,3 +304,6 @@ def lock(instance):
     """Re-read ``instance`` with a row lock; call inside ``transaction.atomic()``."""
     assert transaction.get_connection().in_atomic_block
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
+from .queued_jobs import QueuedJob  # noqa: E402,F401  (jobs that waited for Redis)
