@@ -10,7 +10,7 @@ THREADS   ?= $(shell scripts/profile.py web_threads)
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/client_portal
 export CLIENT_PORTAL_SITE := $(SITE)
 
-.PHONY: run setup venv demo test test-sqlite test-mariadb bench lint messages lock clean
+.PHONY: run serve setup venv demo test test-sqlite test-mariadb bench lint messages lock clean
 
 # Exact versions with their hashes from requirements.lock (refreshed by `make lock`);
 # the project itself, editable, on top.
@@ -41,6 +41,12 @@ run: setup ## serve the demo on http://$(HOST):$(PORT)
 	@$(BIN)/python manage.py demo_banner --port $(PORT)
 	PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+
+serve: setup ## the production stack on http://$(HOST):$(PORT): nginx in front of gunicorn (unix socket)
+	scripts/system-deps.sh serve
+	@$(BIN)/python manage.py demo_banner --port $(PORT)
+	PORTAL_BASE_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(PORT) \
+	  WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) scripts/serve_prod.sh
 
 test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
 	scripts/system-deps.sh test

@@ -575,3 +575,195 @@ def run_wrk(url: str, *, seconds: int, connections: int, threads: int,
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+# --- The production stack: nginx in front of gunicorn on a unix socket -------------
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def profile_value_or(key: str, default: str) -> str:
+    """The deployment profile's ``key`` (environment, else bench.cfg), else ``default``."""
+    spec = importlib.util.spec_from_file_location("cp_profile", ROOT / "scripts" / "profile.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    try:
+        return profile.profile_value(key)
+    except KeyError:
+        return default
+
+
+def gunicorn_has_setting(name: str) -> bool:
+    """Whether this gunicorn knows the setting ``name`` (e.g. control_socket_disable)."""
+    try:
+        from gunicorn.config import KNOWN_SETTINGS
+    except ImportError:
+        return False
+    return any(setting.name == name for setting in KNOWN_SETTINGS)
+
+
+def process_tree_cpu(root_pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes and their children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                text = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        # After the command: state ppid ... utime (14th field overall) stime (15th).
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    wanted = set(root_pids)
+    changed = True
+    while changed:
+        changed = False
+        for pid, (ppid, _cpu) in stats.items():
+            if ppid in wanted and pid not in wanted:
+                wanted.add(pid)
+                changed = True
+    return sum(stats[pid][1] for pid in wanted if pid in stats)
+
+
+class ProxyStack:
+    """The deployment as production runs it, for a throwaway site.
+
+    gunicorn serving ``deploy.wsgi`` (config.wsgi taking the client's address
+    from nginx) on a unix socket in the site's folder, with ``workers`` and
+    ``threads`` (bench.cfg's by default); nginx from Debian's package in front
+    of it on 127.0.0.1 and a free port, its configuration rendered from
+    ``deploy/nginx.conf.template`` with a prefix in the site's folder (logs,
+    temporary files, pid). ``direct=True`` also binds gunicorn to a loopback
+    port, to compare with the proxy (``direct_url``). When run as root, nginx's
+    workers run as www-data, and the site's folder is opened to others for
+    traversal (0711) so they reach the static files and the socket.
+    """
+
+    def __init__(self, site: ThrowawaySite, *, workers: int, threads: int,
+                 direct: bool = False, gunicorn_timeout: int | None = None,
+                 proxy_workers: str | None = None):
+        self.site = site
+        # bench.cfg's [deploy] gunicorn_timeout and proxy_workers, as make serve reads them.
+        if gunicorn_timeout is None:
+            gunicorn_timeout = int(profile_value_or("gunicorn_timeout", "30"))
+        self.proxy_workers = proxy_workers or profile_value_or("proxy_workers", "auto")
+        self.workers, self.threads = workers, threads
+        self.port = free_port()
+        self.direct_port = free_port() if direct else None
+        self.run_dir = site.tmp / "run"
+        self.socket = self.run_dir / "gunicorn.sock"
+        self.prefix = site.tmp / "nginx"
+        self.conf = self.prefix / "nginx.conf"
+        self.gunicorn_timeout = gunicorn_timeout
+        self.gunicorn: subprocess.Popen | None = None
+        self.nginx: subprocess.Popen | None = None
+        self.gunicorn_log = site.tmp / "gunicorn.log"
+        self.nginx_log = self.prefix / "logs" / "error.log"
+        self.description = (
+            f"nginx ({self.proxy_workers} worker processes) -> unix socket -> gunicorn "
+            f"{workers} workers, " + (f"gthread x {threads} threads" if threads > 1 else "sync")
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def direct_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.direct_port}" if self.direct_port else None
+
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in
+                (("nginx", self.nginx), ("gunicorn", self.gunicorn)) if process is not None}
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def render(self) -> None:
+        if not (Path(NGINX).is_file() and os.access(NGINX, os.X_OK)):
+            raise BenchError("nginx is missing: apt-get install nginx")
+        args = [PYTHON, str(ROOT / "deploy" / "render_nginx.py"),
+                "--listen", f"127.0.0.1:{self.port}",
+                "--upstream", f"unix:{self.socket}",
+                "--static-root", self.site.env["STATIC_ROOT"],
+                "--prefix", str(self.prefix),
+                "--gunicorn-timeout", str(self.gunicorn_timeout),
+                "--worker-processes", self.proxy_workers,
+                "-o", str(self.conf), "--check"]
+        if "FILE_UPLOAD_MAX_BYTES" in self.site.env:
+            args += ["--upload-max-bytes", self.site.env["FILE_UPLOAD_MAX_BYTES"]]
+        if os.geteuid() == 0:
+            args += ["--user", "www-data"]
+        self.site.run(args, what="deploy/render_nginx.py")
+
+    def start(self, timeout: float = 60) -> None:
+        self.run_dir.mkdir(exist_ok=True)
+        if os.geteuid() == 0:
+            os.chmod(self.site.tmp, 0o711)
+        self.render()
+        args = [str(BIN / "gunicorn"), "deploy.wsgi:application",
+                "--bind", f"unix:{self.socket}",
+                "--workers", str(self.workers), "--threads", str(self.threads),
+                "--timeout", str(self.gunicorn_timeout), "--graceful-timeout", "20",
+                "--keep-alive", "75",  # above nginx's upstream keepalive_timeout (gthread)
+                "--log-level", "warning", "--pid", str(self.run_dir / "gunicorn.pid")]
+        if self.direct_port:
+            args += ["--bind", f"127.0.0.1:{self.direct_port}"]
+        if gunicorn_has_setting("control_socket_disable"):
+            args.append("--no-control-socket")
+        handle = open(self.gunicorn_log, "w")  # noqa: SIM115 - lives as long as the process
+        self.gunicorn = subprocess.Popen(args, cwd=ROOT, env=self.site.env, stdout=handle,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        # nginx once the socket is there: a request before it would be a 502.
+        while not self.socket.exists():
+            if self.gunicorn.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise BenchError("gunicorn made no socket:\n"
+                                 + self.gunicorn_log.read_text()[-2000:])
+            time.sleep(0.05)
+        self.nginx = subprocess.Popen(
+            [NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-g", "daemon off;"],
+            cwd=self.prefix, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        while time.monotonic() < deadline:
+            for name, process, log in (("gunicorn", self.gunicorn, self.gunicorn_log),
+                                       ("nginx", self.nginx, self.nginx_log)):
+                if process.poll() is not None:
+                    text = log.read_text() if log.exists() else ""
+                    self.stop()
+                    raise BenchError(f"{name} exited at start:\n{text[-2000:]}")
+            try:
+                status, _body = http_get(self.base_url + "/healthz", timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise BenchError(f"the stack did not answer /healthz within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        # nginx first (SIGQUIT: finish the requests it holds), then gunicorn.
+        for process, sig in ((self.nginx, signal.SIGQUIT), (self.gunicorn, signal.SIGTERM)):
+            if process is None or process.poll() is not None:
+                continue
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def nginx_warnings(self) -> list[str]:
+        """The lines of nginx's error log (warnings and worse), for the report."""
+        if not self.nginx_log.exists():
+            return []
+        return [line for line in self.nginx_log.read_text(errors="replace").splitlines() if line]

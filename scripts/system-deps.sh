@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only those missing.
-# Usage: scripts/system-deps.sh [run|test]
+# Usage: scripts/system-deps.sh [run|test|serve]
 set -euo pipefail
 want=(build-essential pkg-config libmariadb-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [ "${1:-run}" = "test" ]; then
-  want+=(chromium poppler-utils wkhtmltopdf wrk mariadb-server redis-server)
+  want+=(chromium poppler-utils wkhtmltopdf wrk mariadb-server redis-server nginx)
+fi
+if [ "${1:-run}" = "serve" ]; then
+  want+=(nginx)
 fi
 missing=()
 for pkg in "${want[@]}"; do
