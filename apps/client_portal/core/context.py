@@ -8,5 +8,6 @@ current_request: ContextVar = ContextVar("current_request", default=None)
 def client_ip(request) -> str | None:
     if request is None:
         return None
-    # Behind a trusted proxy, configure it to set REMOTE_ADDR (gunicorn --forwarded-allow-ips).
+    # Behind nginx on a unix socket, deploy/wsgi.py sets REMOTE_ADDR from the address
+    # nginx saw (X-Real-IP); a TCP peer keeps its own.
     return request.META.get("REMOTE_ADDR") or None
