@@ -40,7 +40,7 @@ var/static/.collected: $(BIN)/.installed $(STATIC_SOURCES)
 run: setup ## serve the demo on http://$(HOST):$(PORT)
 	@$(BIN)/python manage.py demo_banner --port $(PORT)
 	PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - --no-control-socket
 
 serve: setup ## the production stack on http://$(HOST):$(PORT): nginx in front of gunicorn (unix socket)
 	scripts/system-deps.sh serve

@@ -454,6 +454,8 @@ class Gunicorn:
             "--log-level", "warning",
             "--backlog", "256",
             "--pid", str(site.tmp / "gunicorn.pid"),
+            # gunicorn 27's control socket is one path per user: two servers would share it.
+            "--no-control-socket",
         ]
         self.description = (
             f"gunicorn {workers} workers, "
