@@ -66,7 +66,7 @@ test-sqlite:
 
 test-mariadb:
 	@echo ">> tests on MariaDB ($(MARIADB_URL))"
-	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser" --durations=20 $(PYTEST_ARGS)
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python -m pytest -m "not browser and not faults" --durations=20 $(PYTEST_ARGS)
 
 bench: ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
 	scripts/system-deps.sh test

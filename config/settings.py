@@ -328,6 +328,13 @@ if env_str("S3_BUCKET"):
     }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- PDF rendering (documents/pdf.py) ---------------------------------------------
+# "auto": a warm Chromium where one is installed (131 or later), WeasyPrint otherwise.
+PDF_ENGINE = env_str("PDF_ENGINE", "auto")  # auto | chromium | weasyprint
+CHROMIUM_PATH = env_str("CHROMIUM_PATH", "/usr/bin/chromium")
+PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 30)  # seconds per Chromium render
+PDF_CHROMIUM_IDLE_SECONDS = env_int("PDF_CHROMIUM_IDLE_SECONDS", 600)  # 0: never close
+
 # --- Email ----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -35,7 +35,8 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from apps.client_portal.core import audit, events
+from apps.client_portal.core import audit, dbretry, events
+from apps.client_portal.core.context import current_request
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Organization
 
@@ -49,6 +50,10 @@ MAX_ROWS = 50_000
 # The amount columns hold 14 digits, two of them decimals.
 MAX_INTEGER_DIGITS = 12
 CHUNK = 64 * 1024
+# How long an import waits for the database after losing its connection (a restart),
+# then runs again from the start; in a web request, less (gunicorn's --timeout is 30 s).
+RETRY_FOR = 60.0
+RETRY_FOR_IN_REQUEST = 10.0
 
 
 def max_bytes() -> int:
@@ -370,25 +375,49 @@ def _sha256(file) -> str:
     return digest.hexdigest()
 
 
-def import_documents(source, name: str, *, by=None, publish=False) -> ImportResult:
+def import_documents(source, name: str, *, by=None, publish=False,
+                     retry_for: float | None = None) -> ImportResult:
     """Import a file of documents; nothing is written unless every row is good.
 
     ``source`` is the file's bytes or a binary file object (an upload, an open
     file); a file object is read in chunks and row by row, never whole.
+
+    A database restart in the middle of an import breaks its connection and the
+    server rolls the import's transaction back. The import is then run again
+    from the start once the database answers, for up to ``retry_for`` seconds
+    (``RETRY_FOR_IN_REQUEST`` in a web request, which a gunicorn time-out bounds,
+    ``RETRY_FOR`` elsewhere); if the connection broke at the very commit, the
+    second run finds the file imported (by its SHA-256) and creates nothing. If
+    the database does not come back in time, ``dbretry.DatabaseUnavailable`` is
+    raised and nothing of the file was written.
     """
     file = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    if retry_for is None:
+        retry_for = RETRY_FOR_IN_REQUEST if current_request.get() is not None else RETRY_FOR
+    result, created = dbretry.run_with_reconnect(
+        _import_once, file, name, by=by, publish=publish, within=retry_for,
+        what=f"the import of {name}")
+    # Publishing is not retried with the import: the documents exist by now.
+    if publish:
+        for doc in created:
+            services.publish_document(doc, by=by)
+    return result
+
+
+def _import_once(file, name: str, *, by, publish) -> tuple[ImportResult, list]:
+    """One attempt at the import: (its result, the documents it created)."""
     if _size(file) > max_bytes():
-        return _refuse(name, "", 0, [_error(0, "", "too_large", too_large_message())], by)
+        return _refuse(name, "", 0, [_error(0, "", "too_large", too_large_message())], by), []
     digest = _sha256(file)
     done = ImportBatch.objects.filter(sha256=digest, status=ImportBatch.Status.IMPORTED).first()
     if done is not None:
         audit.record("billing.import.repeat", obj=done, actor=by,
                      changes={"file": name, "sha256": digest})
-        return ImportResult(batch=done, already_imported=True)
+        return ImportResult(batch=done, already_imported=True), []
     try:
         rows, line_errors = read_rows(file, name)
     except Refused as exc:
-        return _refuse(name, digest, 0, [_error(0, "", exc.code, exc.message)], by)
+        return _refuse(name, digest, 0, [_error(0, "", exc.code, exc.message)], by), []
     parsed, errors = validate_rows(rows)
     errors += line_errors
     existing = _existing(parsed)
@@ -407,7 +436,7 @@ def import_documents(source, name: str, *, by=None, publish=False) -> ImportResu
                                         "document.") % {"number": item["number"]}})
     related = _related(to_create, existing, errors)
     if errors:
-        return _refuse(name, digest, len(rows), sorted(errors, key=lambda e: e["line"]), by)
+        return _refuse(name, digest, len(rows), sorted(errors, key=lambda e: e["line"]), by), []
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=name[:200], sha256=digest, status=ImportBatch.Status.IMPORTED,
@@ -431,10 +460,7 @@ def import_documents(source, name: str, *, by=None, publish=False) -> ImportResu
         events.emit(services.IMPORT_DONE, data={
             "file": name, "sha256": digest, "rows": len(rows), "created": len(created),
             "skipped": skipped})
-    if publish:
-        for doc in created:
-            services.publish_document(doc, by=by)
-    return ImportResult(batch=batch, created=len(created), skipped=skipped)
+    return ImportResult(batch=batch, created=len(created), skipped=skipped), created
 
 
 def _related(to_create, existing, errors):
