@@ -7,7 +7,7 @@ if [ "${1:-run}" = "test" ]; then
   want+=(chromium poppler-utils wkhtmltopdf wrk mariadb-server redis-server nginx)
 fi
 if [ "${1:-run}" = "serve" ]; then
-  want+=(nginx)
+  want+=(nginx chromium)
 fi
 missing=()
 for pkg in "${want[@]}"; do
