@@ -120,18 +120,26 @@ def test_paying_an_invoice_through_the_fake_gateway(e2e_settings, demo_live, liv
         "online-payments.create", "online-payments.start", "online-payments.callback.succeeded"]
 
 
-def test_cancelling_on_the_fake_gateway_changes_nothing(e2e_settings, demo_live, live_server,
-                                                       client):
+@pytest.mark.parametrize(("choice", "status", "label"), [
+    ("cancel", "cancelled", "Cancelled"), ("decline", "failed", "Failed")])
+def test_cancelling_or_declining_on_the_fake_gateway_comes_back_to_a_clear_state(
+        e2e_settings, demo_live, live_server, client, choice, status, label):
+    """No endless "waiting": the attempt is closed, nothing is paid, paying again is offered."""
     northwind = demo_live.organizations["northwind"]
-    doc = unpaid_invoice(northwind, "E2E-CANCEL")
+    doc = unpaid_invoice(northwind, f"E2E-{choice.upper()}")
     e2e_settings.FAKE_GATEWAY_ENABLED = True
     e2e_settings.PAYMENT_GATEWAYS = {"redirect": {
         "BACKEND": "apps.client_portal.billing.gateways.redirect.RedirectGateway",
         "FAKE": True, "BASE_URL": "", **FAKE_MERCHANT}}
     http = signed_in_session(client, live_server, demo_live.users["owner"])
-    back = pay_through_the_gateway(http, live_server, doc, choice="cancel")
-    assert 'data-testid="intent-status">Waiting for the gateway<' in back.text
+    back = pay_through_the_gateway(http, live_server, doc, choice=choice)
+    assert f'data-testid="intent-status">{label}<' in back.text
+    assert 'data-testid="pay-again"' in back.text and "hx-get" not in back.text
     doc.refresh_from_db()
     assert (doc.status, doc.paid, doc.outstanding) == ("unpaid", Decimal("0.00"),
                                                        Decimal("321.00"))
     assert not doc.allocations.exists()
+    intent = PaymentIntent.objects.get(documents=doc)
+    assert intent.status == status
+    assert AuditEvent.objects.filter(object_id=str(intent.uuid),
+                                     action=f"online-payments.callback.{status}").exists()

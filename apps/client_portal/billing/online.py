@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.client_portal.core import audit
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import lock
-from apps.client_portal.core.tenancy import Access, Role
+from apps.client_portal.core.tenancy import Access
 
 from .gateways import (
     BadSignature,
@@ -36,11 +36,11 @@ from .gateways import (
     Notification,
     get_gateway,
 )
+from .links import PAY_ROLE
 from .models import FinancialDocument, Payment, PaymentIntent
 from .services import balance, record_payment
 
 log = logging.getLogger(__name__)
-PAY_ROLE = Role.MEMBER
 SLUG = "online-payments"
 
 
@@ -253,7 +253,7 @@ def handle_notification(gateway_name: str, request) -> Outcome:
             "expected_currency": intent.currency})
         return Outcome(400, "amount mismatch", intent)
 
-    if note.status == Notification.FAILED:
+    if note.status in (Notification.FAILED, Notification.CANCELLED):
         return _apply_failure(intent, note, received, request)
 
     if intent.status == PaymentIntent.Status.SUCCEEDED:
@@ -280,7 +280,7 @@ def _apply_success(intent, note, received, request) -> Outcome:
         before = audit.snapshot(intent)
         payment = record_payment(
             organization=intent.organization, amount=intent.amount, currency=intent.currency,
-            method=Payment.Method.ONLINE, reference=f"{intent.gateway}:{note.gateway_ref}"[:100],
+            method=Payment.Method.ONLINE, reference=note.gateway_ref[:100],
             paid_at=timezone.now(), documents=list(intent.documents.all()) or None,
             by=intent.created_by, note=str(intent.description())[:300],
         )
@@ -299,8 +299,13 @@ def _apply_failure(intent, note, received, request) -> Outcome:
                          changes={**received, "intent_status": intent.status})
             return Outcome(200, "no change", intent)
         before = audit.snapshot(intent)
-        intent.fail(reason=f"gateway: {note.raw.get('type', 'failed')}")
+        if note.status == Notification.CANCELLED:
+            intent.cancel(reason="cancelled on the payment page")
+            word = "cancelled"
+        else:
+            intent.fail(reason=f"gateway: {note.raw.get('type') or 'declined'}")
+            word = "failed"
         intent.save()
-        audit.record(f"{SLUG}.callback.failed", obj=intent, request=request,
+        audit.record(f"{SLUG}.callback.{word}", obj=intent, request=request,
                      changes=audit.diff(before, audit.snapshot(intent)))
-    return Outcome(200, "failed", intent)
+    return Outcome(200, word, intent)

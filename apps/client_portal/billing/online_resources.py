@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Action, Column, Resource, registry
+from apps.client_portal.core.registry import Action, Column, Resource, computed, registry
 from apps.client_portal.core.tenancy import PROVIDER
 
+from .gateways.base import gateway_label
 from .models import PaymentIntent
 
 __all__ = ["PaymentIntentResource"]
@@ -18,10 +19,11 @@ class PaymentIntentResource(Resource):
     icon = "card"
     menu_order = 130
     list_columns = [
-        Column("created_at", link=True), "scope", "amount", "currency", "gateway", "status",
+        Column("created_at", link=True), "scope", "amount", "currency", "method", "status",
         "completed_at",
     ]
-    filters = ["status", "currency", "gateway", "scope", "created_at", "amount"]
+    # Clients read the gateway's human name ("method"); its settings key stays for the API.
+    filters = ["status", "currency", "scope", "created_at", "amount"]
     search_fields = ["gateway_ref", "documents__number"]
     ordering = ["-created_at", "-id"]
     ordering_fields = ["created_at", "amount", "status", "completed_at"]
@@ -31,11 +33,18 @@ class PaymentIntentResource(Resource):
     list_select_related = []  # the list columns are the payment's own fields
     list_prefetch_related = []
     detail_fields = [
+        "status", "scope", "documents", "amount", "currency", "method", "gateway_ref",
+        "failure_reason", "created_by", "created_at", "completed_at",
+    ]
+    api_fields = [
         "status", "scope", "documents", "amount", "currency", "gateway", "gateway_ref",
         "failure_reason", "created_by", "created_at", "completed_at",
     ]
-    api_fields = detail_fields
     actions = [
         # Staff close an attempt the client abandoned; nothing is charged.
         Action("cancel", _("Cancel open attempts (nothing is charged)"), role=PROVIDER),
     ]
+
+    @computed(_("Payment method"), needs=["gateway"])
+    def method(obj):
+        return gateway_label(obj.gateway)

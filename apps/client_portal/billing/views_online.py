@@ -9,12 +9,11 @@ callback is the only door through which a payment becomes paid.
 from io import BytesIO
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,8 +24,15 @@ from apps.client_portal.portal.access import member_required
 
 from . import online
 from .gateways import enabled_gateways, get_gateway
+from .gateways.base import gateway_label
 from .gateways.fake_server import FakeGatewayApp, fake_gateway_allowed
+from .links import pay_balance_url, pay_document_url
 from .models import Currency, FinancialDocument, PaymentIntent
+
+# The return page asks again every POLL_SECONDS while the gateway has not answered,
+# at most POLL_TIMES times; then it stops and says what to do.
+POLL_SECONDS = 3
+POLL_TIMES = 10
 
 
 def _scoped(model, access, lookup):
@@ -41,8 +47,11 @@ def _scoped(model, access, lookup):
 
 
 def _require_pay_role(access):
+    """A role that may not pay gets the portal's 403 page, which says why."""
     if not access.has_role(online.PAY_ROLE):
-        raise PermissionDenied
+        raise Refused(gettext_lazy("Your role in this organization lets you see invoices, not "
+                                   "pay them. Ask the organization's owner or a manager."),
+                      code="forbidden")
 
 
 def _base_url(request) -> str:
@@ -111,17 +120,49 @@ def pay_balance(request, currency):
     return _confirm(request, currency=currency, back_url=reverse("portal:dashboard"))
 
 
+def _poll(request) -> int:
+    try:
+        return max(0, min(int(request.GET.get("poll", 0)), POLL_TIMES))
+    except ValueError:
+        return 0
+
+
+def _try_again_url(intent, documents, access) -> str:
+    """Where to pay again after a cancelled or failed attempt; "" if nothing is due."""
+    if intent.scope == PaymentIntent.Scope.BALANCE:
+        return pay_balance_url(intent.currency, access=access)
+    payable = [d for d in documents if pay_document_url(d, access=access)]
+    return pay_document_url(payable[0], access=access) if len(payable) == 1 else ""
+
+
 @never_cache
 @require_http_methods(["GET"])
 @member_required
 def pay_return(request, intent):
-    """Where the gateway sends the customer back: the state as the portal knows it."""
+    """Where the gateway sends the customer back: the state as the portal knows it.
+
+    Paid, cancelled and failed each say so and offer the way on (the invoice, pay
+    again). While the gateway has not answered, the page asks again every few
+    seconds (htmx, the status part only), a bounded number of times, then stops and
+    says what to do.
+    """
     obj = _scoped(PaymentIntent, request.access, intent)
-    return render(request, "billing/online/return.html", {
+    documents = list(obj.documents.all())
+    poll = _poll(request)
+    context = {
         "intent": obj,
-        "documents": list(obj.documents.all()),
+        "documents": documents,
+        "gateway_label": gateway_label(obj.gateway),
         "can_cancel": obj.is_open and request.access.has_role(online.PAY_ROLE),
-    })
+        "try_again_url": "" if obj.is_open or obj.status == PaymentIntent.Status.SUCCEEDED
+        else _try_again_url(obj, documents, request.access),
+        "poll_next": poll + 1 if obj.is_open and poll < POLL_TIMES else None,
+        "poll_seconds": POLL_SECONDS,
+        "gave_up": obj.is_open and poll >= POLL_TIMES,
+    }
+    template = "billing/online/_return_state.html" if request.htmx else (
+        "billing/online/return.html")
+    return render(request, template, context)
 
 
 @require_POST

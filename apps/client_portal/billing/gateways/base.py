@@ -37,6 +37,8 @@ class Notification:
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    # The customer gave up on the gateway's page (Cancel): nothing was charged.
+    CANCELLED = "cancelled"
 
     intent_ref: str
     amount: Decimal
@@ -60,6 +62,19 @@ def from_minor_units(value, currency: str) -> Decimal:
     return (Decimal(int(value)) / (10 ** exponent)).quantize(Decimal("0.01"))
 
 
+def gateway_label(name: str) -> str:
+    """The human name of the gateway configured as ``name``, as clients read it."""
+    from django.utils.translation import gettext
+
+    from . import get_gateway
+
+    try:
+        return str(get_gateway(name).label)
+    except GatewayError:
+        # A gateway no longer configured: its settings key means nothing to a client.
+        return gettext("Online payment")
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -77,6 +92,8 @@ class Gateway:
     method written on the payment records the gateway's notifications create.
     """
 
+    # What clients read for this gateway (on the pay page, an attempt's list): the
+    # configured LABEL, else the class's label; never the settings key.
     label: Any = ""
     required_options: tuple[str, ...] = ()
 

@@ -9,8 +9,9 @@ process given the same key) can serve any step.
   sign, answers a token.
 - ``GET /trnRequest/<token>``: the page where the "customer" clicks Pay or Cancel.
 - ``POST /trnRequest/<token>``: Pay sends the signed notification to
-  ``urlStatus`` and then redirects to ``urlReturn``; Cancel only redirects back
-  (the real gateway sends no notification for an abandoned payment either).
+  ``urlStatus`` and then redirects to ``urlReturn``; Cancel and Decline send a
+  signed status notification ("cancelled", "failed": the fake's extension, see
+  ``redirect.py``) and redirect back the same way.
 - ``PUT /api/v1/transaction/verify``: checks the sign and that the order id is
   the one the fake issued for that session.
 
@@ -25,6 +26,7 @@ must never be a door to anywhere else. It is never a real payment service.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import html
@@ -42,7 +44,13 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from .base import from_minor_units, origin_of
-from .redirect import NOTIFICATION_SIGN_FIELDS, REGISTER_SIGN_FIELDS, VERIFY_SIGN_FIELDS, sign
+from .redirect import (
+    NOTIFICATION_SIGN_FIELDS,
+    REGISTER_SIGN_FIELDS,
+    STATUS_SIGN_FIELDS,
+    VERIFY_SIGN_FIELDS,
+    sign,
+)
 
 # The credentials the fake accepts unless told otherwise; plainly not secrets.
 FAKE_MERCHANT = {
@@ -230,6 +238,8 @@ class FakeGatewayApp:
             f"<p>Amount: <strong data-testid=\"fake-amount\">{amount}</strong></p>"
             f"<form method=\"post\" action=\"{action}\">"
             "<button type=\"submit\" name=\"action\" value=\"pay\">Pay</button> "
+            "<button type=\"submit\" name=\"action\" value=\"decline\">Decline (card refused)"
+            "</button> "
             "<button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>"
             "</form>"
         )
@@ -248,6 +258,12 @@ class FakeGatewayApp:
             except (urllib.error.URLError, OSError) as exc:
                 return self._html(502, f"<h1>The shop did not accept the notification</h1>"
                                        f"<p>{html.escape(str(exc))}</p>")
+        elif choice in {"cancel", "decline"}:
+            status = "cancelled" if choice == "cancel" else "failed"
+            # The customer goes back even if the portal did not take the report: its
+            # return page waits a bounded time and then says what to do.
+            with contextlib.suppress(urllib.error.URLError, OSError):
+                self.send_notification(transaction, status=status)
         return 303, [("Location", transaction["urlReturn"]), ("Content-Length", "0")], b""
 
     def notification_for(self, transaction: dict) -> dict:
@@ -265,8 +281,22 @@ class FakeGatewayApp:
         data["sign"] = sign(data, NOTIFICATION_SIGN_FIELDS, self.crc)
         return data
 
-    def send_notification(self, transaction: dict) -> int:
-        data = self.notification_for(transaction)
+    def status_notification_for(self, transaction: dict, status: str) -> dict:
+        """The signed report of a cancelled ("cancelled") or declined ("failed") attempt."""
+        data = {
+            "merchantId": self.merchant_id,
+            "posId": self.pos_id,
+            "sessionId": transaction["sessionId"],
+            "amount": transaction["amount"],
+            "currency": transaction["currency"],
+            "status": status,
+        }
+        data["sign"] = sign(data, STATUS_SIGN_FIELDS, self.crc)
+        return data
+
+    def send_notification(self, transaction: dict, status: str = "succeeded") -> int:
+        data = (self.notification_for(transaction) if status == "succeeded"
+                else self.status_notification_for(transaction, status))
         self.notifications.append(data)
         if not transaction["urlStatus"].startswith(("https://", "http://")):
             raise urllib.error.URLError("urlStatus is not an http(s) URL")

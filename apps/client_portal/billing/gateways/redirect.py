@@ -20,6 +20,14 @@ The protocol, with P24's own field names:
    the gateway books the money only after this call and answers
    ``{"data": {"status": "success"}, "responseCode": 0}``.
 
+P24 sends nothing when the customer cancels or the payment is declined; the
+portal's return page then waits a bounded time and says what to do. The fake
+gateway (``fake_server.py``) does report them, as a **status notification**
+(its own extension, in the same style): JSON ``merchantId, posId, sessionId,
+amount, currency, status, sign`` with ``status`` "cancelled" or "failed" and
+``sign`` = SHA-384 of ``{"merchantId","posId","sessionId","amount","currency",
+"status","crc"}``. Such a notification can only close an open attempt.
+
 The ``crc`` is the shared secret; it is never sent, only signed over. The
 customer coming back to ``urlReturn`` proves nothing: only a notification with
 a good sign, then a successful verify, marks a payment as made.
@@ -53,6 +61,9 @@ NOTIFICATION_SIGN_FIELDS = ("merchantId", "posId", "sessionId", "amount", "origi
                             "currency", "orderId", "methodId", "statement", "crc")
 VERIFY_SIGN_FIELDS = ("sessionId", "orderId", "amount", "currency", "crc")
 NOTIFICATION_FIELDS = NOTIFICATION_SIGN_FIELDS[:-1] + ("sign",)
+STATUS_SIGN_FIELDS = ("merchantId", "posId", "sessionId", "amount", "currency", "status", "crc")
+STATUS_FIELDS = STATUS_SIGN_FIELDS[:-1] + ("sign",)
+CLOSING_STATUSES = {"cancelled": Notification.CANCELLED, "failed": Notification.FAILED}
 
 
 def sign(values: dict, fields: tuple[str, ...], crc: str) -> str:
@@ -137,6 +148,8 @@ class RedirectGateway(Gateway):
             data = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             data = request.POST.dict()
+        if isinstance(data, dict) and "status" in data and "orderId" not in data:
+            return self._parse_status(data)
         if not isinstance(data, dict) or any(name not in data for name in NOTIFICATION_FIELDS):
             raise BadSignature("notification incomplete")
         expected = sign(data, NOTIFICATION_SIGN_FIELDS, self.crc)
@@ -158,6 +171,27 @@ class RedirectGateway(Gateway):
             gateway_ref=str(data["orderId"]),
             raw=data,
         )
+
+    def _parse_status(self, data: dict) -> Notification:
+        """A signed report that an attempt was cancelled or declined (see the docstring)."""
+        if any(name not in data for name in STATUS_FIELDS):
+            raise BadSignature("status notification incomplete")
+        if not hmac.compare_digest(str(data["sign"]), sign(data, STATUS_SIGN_FIELDS, self.crc)):
+            raise BadSignature("status notification sign does not match")
+        if str(data["merchantId"]) != str(self.merchant_id) or str(data["posId"]) != str(
+            self.pos_id
+        ):
+            raise BadSignature("notification for another merchant")
+        status = CLOSING_STATUSES.get(str(data["status"]))
+        if status is None:
+            raise BadSignature("status notification with an unknown status")
+        try:
+            amount = from_minor_units(data["amount"], str(data["currency"]))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise BadSignature("notification amount unreadable") from exc
+        return Notification(intent_ref=str(data["sessionId"]), amount=amount,
+                            currency=str(data["currency"]).upper(), status=status,
+                            gateway_ref="", raw=data)
 
     def confirm(self, notification, request=None):
         data = notification.raw

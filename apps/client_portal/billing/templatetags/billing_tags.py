@@ -1,16 +1,40 @@
 from django import template
 
 from ..links import pay_balance_url, pay_document_url
+from ..models import format_money, price_places
 
 register = template.Library()
 
 
-@register.simple_tag
-def pay_url(document):
-    """The online-payment URL of an unpaid document, or "" (no button)."""
-    return pay_document_url(document)
+@register.simple_tag(takes_context=True)
+def pay_url(context, document):
+    """The online-payment URL of an unpaid document, or "" (no button).
+
+    "" also for a person whose role may not pay (a Viewer): no Pay is offered to
+    someone the pay page would refuse.
+    """
+    return pay_document_url(document, access=_access(context))
 
 
-@register.simple_tag
-def pay_balance(currency):
-    return pay_balance_url(currency)
+@register.simple_tag(takes_context=True)
+def pay_balance(context, currency):
+    return pay_balance_url(currency, access=_access(context))
+
+
+def _access(context):
+    request = context.get("request")
+    return getattr(request, "access", None) if request is not None else None
+
+
+@register.filter
+def money(value, currency=""):
+    """``{{ amount|money:doc.currency }}``: grouped in the reader's format, two places."""
+    return format_money(value, currency)
+
+
+@register.filter
+def unit_price(value):
+    """A unit price: the currency's two places, more only when the price has them."""
+    if value is None or value == "":
+        return ""
+    return format_money(value, places=price_places(value))
