@@ -126,22 +126,78 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
+# Record pages a link may point at: the portal's own, named by resource slug and UUID.
+RECORD_PAGES = {"portal:detail", "portal:edit", "portal:download"}
+
+
 class RefusedMiddleware:
     """A ``Refused`` raised by any page becomes the portal's refusal page, with its status.
 
     API views answer refusals themselves, in the API's error shape (api/errors.py).
+
+    A record page that answers 404 to a person who is a member of several
+    organizations looks the record up through each of that person's other
+    memberships (the same predicate and read role as the page): where one of
+    them may read it, the 404 page offers to switch to that organization and
+    come back. Nothing changes for anyone else, so the answer to a stranger stays
+    exactly the plain 404, whether the record exists or not.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and request.method in ("GET", "HEAD"):
+            offer = switch_offer(request)
+            if offer is not None:
+                return self._render(request, Refused(code="not_found"), status=404,
+                                    resource=offer["resource"], switch=offer)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, Refused):
-            from django.shortcuts import render
-
-            return render(request, "portal/refused.html",
-                          {"refusal": exception, "here": "/"}, status=exception.status)
+            return self._render(request, exception, status=exception.status)
         return None
+
+    @staticmethod
+    def _render(request, refusal, *, status, **context):
+        from django.shortcuts import render
+        from django.urls import reverse
+
+        return render(request, "portal/refused.html",
+                      {"refusal": refusal, "here": reverse("portal:dashboard"), **context},
+                      status=status)
+
+
+def switch_offer(request):
+    """The other organization of the signed-in person where this record page's record is
+    theirs to read, as ``{"organization", "record", "resource", "next"}``; else None."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or match.view_name not in RECORD_PAGES or not getattr(
+            user, "is_authenticated", False):
+        return None
+    memberships = user_memberships(request)
+    if len(memberships) < 2:
+        return None
+    from .registry import registry
+
+    try:
+        resource = registry.get(match.kwargs.get("slug", ""))
+    except Refused:
+        return None
+    current = active_membership(request)
+    for membership in memberships:
+        if current is not None and membership.pk == current.pk:
+            continue
+        access = membership.access()
+        if not access.has_role(resource.read_role):
+            continue
+        try:
+            obj = resource.get_object(access, match.kwargs.get("lookup"))
+        except Refused:
+            continue
+        return {"organization": membership.organization, "record": obj, "resource": resource,
+                "next": request.get_full_path()}
+    return None
