@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     name = "apps.client_portal.accounts"
     label = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("People and access")
 
     def ready(self):
         # mfa and sso connect audit receivers for two-factor and single sign-on.

@@ -45,7 +45,8 @@ class FinancialDocumentAdmin(ResourceAdmin):
                            "due_date", "currency", "notes"]}),
         (_("Amounts"), {"fields": ["net", "vat", "total", "paid", "outstanding", "status"]}),
         (_("Publication"), {"fields": ["published_at", "published_by", "pdf",
-                                       "first_downloaded_at", "import_batch"]}),
+                                       "pdf_download", "first_downloaded_at",
+                                       "import_batch"]}),
     ]
     readonly_fields = ["paid", "outstanding", "status", "published_at", "published_by", "pdf",
                        "first_downloaded_at", "import_batch"]

@@ -14,7 +14,13 @@ set itself:
   resource's ``locked_fields`` (a published document's amounts);
 - ``actions``: each resource action, fired through ``core.operations`` as the
   provider (locked, checked, audited), with a message per refused record;
-- every save and delete audited (``AuditedAdmin``).
+- every save and delete audited (``AuditedAdmin``);
+- each of the resource's ``files`` shown as its name, size and a download link
+  (``<field>_download``) to the admin's own download view, which checks the
+  staff member's view permission and goes through ``operations.download`` (the
+  portal's door: audited, the download recorded). Files have no storage URL
+  (``MEDIA_URL`` is None, S3 objects are private): no admin form ever renders a
+  file field itself, since django-unfold would ask the storage for its URL.
 
 Pages stay light: 50 rows a page and no full count of the table.
 
@@ -23,6 +29,13 @@ admin of its own a plain ``ResourceAdmin``.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
@@ -50,6 +63,13 @@ class AuditedAdmin(ModelAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+
+    def get_exclude(self, request, obj=None):
+        # A file field would be rendered with its storage URL, and private storage has
+        # none (a 500); ResourceAdmin shows a resource's files through its own view.
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude + [f.name for f in self.model._meta.fields
+                          if isinstance(f, models.FileField) and f.name not in exclude]
 
     @admin.display(description=ModelAdmin.action_checkbox.short_description)
     def action_checkbox(self, obj):
@@ -137,6 +157,39 @@ def _action(resource, declared):
     return admin.action(description=declared.label, permissions=["change"])(run)
 
 
+def _file_of(obj, name):
+    """(name, size) of the file behind ``obj.<name>``, or None."""
+    value = getattr(obj, name, None)
+    if not value:
+        return None
+    if hasattr(value, "_meta"):  # a link to a stored file (documents.StoredFile)
+        if not getattr(value, "file", None):
+            return None
+        return getattr(value, "name", "") or value.file.name, getattr(value, "size", None)
+    shown = getattr(obj, "original_name", "") or str(value.name).rsplit("/", 1)[-1]
+    return shown, getattr(obj, "size", None)
+
+
+def _download_column(model, name):
+    field = _field(model, name)
+    label = field.verbose_name if field is not None else name
+
+    def column(self, obj):
+        found = _file_of(obj, name) if obj is not None and obj.pk else None
+        if found is None:
+            return "-"
+        file_name, size = found
+        opts = self.model._meta
+        link = reverse(f"admin:{opts.app_label}_{opts.model_name}_download",
+                       args=[obj.pk, name])
+        if size is not None:
+            file_name = format_html("{} ({})", file_name, filesizeformat(size))
+        return format_html('{} · <a href="{}">{}</a>', file_name, link, _("Download"))
+
+    column.__name__ = f"{name}_download"
+    return admin.display(description=label)(column)
+
+
 def admin_defaults(resource) -> dict:
     model = resource.model
     has_org = _field(model, "organization") is not None
@@ -198,11 +251,42 @@ class ResourceAdmin(AuditedAdmin):
             if name not in own:
                 setattr(cls, name, value)
 
+        for name in cls.resource.files:
+            if f"{name}_download" not in own:
+                setattr(cls, f"{name}_download", _download_column(cls.resource.model, name))
+
+    def _download_fields(self):
+        return [f"{name}_download" for name in self.resource.files] if self.resource else []
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and self.resource is not None:
             fields += [f for f in sorted(self.resource.locked_fields(obj)) if f not in fields]
-        return fields
+        return fields + [f for f in self._download_fields() if f not in fields]
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path("<path:object_id>/file/<str:field_name>/",
+                 self.admin_site.admin_view(self.download_view),
+                 name=f"{opts.app_label}_{opts.model_name}_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, object_id, field_name):
+        """One file of one record, for staff who may view the record (audited, recorded)."""
+        if self.resource is None or field_name not in self.resource.files:
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        try:
+            return operations.download(self.resource, access=Access.provider(user=request.user),
+                                       lookup=obj.uuid, field_name=field_name, request=request)
+        except Refused:
+            raise Http404 from None
 
 
 def register_resources(site=None):

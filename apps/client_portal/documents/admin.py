@@ -21,16 +21,19 @@ class DownloadInline(TabularInline):
 @admin.register(StoredFile)
 class StoredFileAdmin(ResourceAdmin):
     resource = DocumentResource
-    # The file itself is not shown as a link: files have no public URL (downloads go
-    # through the checked views); its stored name and checksum say which file it is.
-    exclude = ["file"]
+    # Files have no public URL: the file is shown as its name, size and a link to the
+    # back office's download view (ResourceAdmin.download_view: permission checked,
+    # audited, recorded among the downloads below).
+    fields = ["title", "kind", "organization", "file_download", "original_name",
+              "content_type", "size", "sha256", "stored_as", "created_by", "created_at",
+              "first_downloaded_at"]
     readonly_fields = ["stored_as", "sha256", "size", "created_by", "created_at",
                        "first_downloaded_at"]
     inlines = [DownloadInline]
 
     @admin.display(description=_("stored as"))
     def stored_as(self, obj):
-        return obj.file.name
+        return obj.file.name if obj is not None and obj.file else "-"
 
     def has_add_permission(self, request):
         # Files arrive through services.store_bytes / store_upload, which checksum them.
