@@ -52,7 +52,14 @@ def test_the_formatter_writes_what_djangos_formats_write(lang):
 
 def _cells(body):
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
-    return [re.findall(r'<td data-label="([^"]*)"(?: class="cell-(\w+)")?>(.*?)</td>', row, re.S)
+    return [re.findall(r'<td data-label="([^"]*)"(?: class="([\w -]+)")?>(.*?)</td>', row, re.S)
+            for row in rows]
+
+
+def _folds(body):
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    return [re.findall(r'<div class="fold-(\d)"><dt>([^<]*)</dt><dd[^>]*>(.*?)</dd></div>', row,
+                       re.S)
             for row in rows]
 
 
@@ -60,6 +67,8 @@ def _cells(body):
 @pytest.mark.parametrize("lang", ["en", "ro"])
 @pytest.mark.parametrize("slug", [r.slug for r in registry if not r.singleton])
 def test_each_cell_shows_the_records_value_under_its_label(demo, slug, lang):
+    """Primary and secondary columns have a cell; secondary and folded ones an entry
+    "label: value" in the first cell; each shows the record's value."""
     from django.utils.html import escape
 
     resource = registry.get(slug)
@@ -70,13 +79,24 @@ def test_each_cell_shows_the_records_value_under_its_label(demo, slug, lang):
         assert objects, f"{slug}: no demo rows"
         columns = resource.columns()
         labels = [resource.field_label(c.name) for c in columns]
-        rows = _cells(str(build(resource, objects, columns, labels).body))
+        body = str(build(resource, objects, columns, labels).body)
+        rows, folds = _cells(body), _folds(body)
         assert len(rows) == len(objects)
-        for obj, cells in zip(objects, rows, strict=True):
-            assert [escape(label) for label, _kind, _html in cells] == [
-                escape(label) for label in labels]
-            for col, (_label, kind, html) in zip(columns, cells, strict=True):
-                assert kind == column_kind(resource, col.name)
+        own = [(col, label) for index, (col, label) in enumerate(zip(columns, labels))
+               if index == 0 or col.priority < 3]
+        folded = [(col, label) for index, (col, label) in enumerate(zip(columns, labels))
+                  if index and col.priority > 1]
+        for obj, cells, entries in zip(objects, rows, folds, strict=True):
+            assert [label for label, _cls, _html in cells] == [escape(lb) for _c, lb in own]
+            assert [label for _p, label, _html in entries] == [escape(lb) for _c, lb in folded]
+            for (col, _label), (_l, cls, html) in zip(own, cells, strict=True):
+                kind = column_kind(resource, col.name)
+                assert (f"cell-{kind}" in cls) if kind else "cell-" not in cls
+                assert ("col-2" in cls) == (col.priority == 2 and col is not columns[0])
+                text = resource.display_text(obj, col.name)
+                assert escape(text) in html or (not text and "—" in html), (col.name, html)
+            for (col, _label), (priority, _l, html) in zip(folded, entries, strict=True):
+                assert int(priority) == col.priority
                 text = resource.display_text(obj, col.name)
                 assert escape(text) in html or (not text and "—" in html), (col.name, html)
             assert f'/p/{slug}/{obj.uuid}/' in cells[0][2]
@@ -84,18 +104,16 @@ def test_each_cell_shows_the_records_value_under_its_label(demo, slug, lang):
 
 @pytest.mark.django_db
 def test_text_is_escaped_and_an_empty_first_cell_shows_a_dash(demo):
-    from apps.client_portal.core.models import Notification
+    from apps.client_portal.core.models import Feedback
 
-    resource = registry.get("notifications")
-    obj = Notification.objects.first()
-    obj.title = '<script>alert("x")</script>'
+    resource = registry.get("feedback")
+    obj = Feedback.objects.first()
+    obj.subject = '<script>alert("x")</script>'
     columns = resource.columns()
     labels = [resource.column_label(c.name) for c in columns]
     body = str(build(resource, [obj], columns, labels).body)
     assert "<script>" not in body
     assert "&lt;script&gt;" in body
-    obj.title = ""
-    first = columns[0].name
-    setattr(obj, first, "")
+    obj.subject = ""
     body = str(build(resource, [obj], columns, labels).body)
-    assert f'href="/p/notifications/{obj.uuid}/">—</a>' in body
+    assert f'href="/p/feedback/{obj.uuid}/">—</a>' in body

@@ -130,7 +130,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
         super().initial(request, *args, **kwargs)
         if getattr(self, "swagger_fake_view", False):
             return
-        if not self.access.has_role(self.resource.read_role):
+        if not self.resource.may_read(self.access):
             raise Refused(code="not_found")  # as in the portal: beyond the role looks absent
 
     def get_queryset(self):

@@ -1,6 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Action, Column, Resource, computed, registry
+from apps.client_portal.core.models import Organization
+from apps.client_portal.core.registry import (
+    SECONDARY,
+    Action,
+    Column,
+    Resource,
+    computed,
+    registry,
+)
 from apps.client_portal.core.tenancy import Role
 
 from .models import ApiKey
@@ -14,8 +22,10 @@ class ApiKeyResource(Resource):
     icon = "key"
     menu_order = 960
     read_role = Role.OWNER
-    list_columns = ["name", "role", "prefix", Column("status", sortable=False), "creator",
-                    "created_at", "last_used_at"]
+    for_kinds = (Organization.Kind.COMPANY,)  # integrations are a company's
+    list_columns = ["name", "role", "prefix", Column("status", sortable=False),
+                    Column("creator", priority=SECONDARY), "created_at",
+                    Column("last_used_at", priority=SECONDARY)]
     filters = ["role"]
     search_fields = ["name", "prefix"]
     ordering = ["-created_at", "-id"]

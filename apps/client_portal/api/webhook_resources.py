@@ -3,7 +3,15 @@ import json
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core import jobs
-from apps.client_portal.core.registry import Action, Column, Resource, computed, registry
+from apps.client_portal.core.models import Organization
+from apps.client_portal.core.registry import (
+    SECONDARY,
+    Action,
+    Column,
+    Resource,
+    computed,
+    registry,
+)
 from apps.client_portal.core.tenancy import Role
 
 from .models import ALL_EVENTS, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
@@ -18,6 +26,7 @@ class WebhookEndpointResource(Resource):
     icon = "link"
     menu_order = 965
     read_role = Role.OWNER
+    for_kinds = (Organization.Kind.COMPANY,)  # integrations are a company's
     list_columns = ["url", "description", Column("status", sortable=False), "created_at"]
     filters = ["is_active"]
     search_fields = ["url", "description"]
@@ -79,8 +88,9 @@ class WebhookDeliveryResource(Resource):
     icon = "clock"
     menu_order = 966
     read_role = Role.OWNER
-    list_columns = ["created_at", "event_type", "status", "attempts", "last_response_code",
-                    "endpoint"]
+    for_kinds = (Organization.Kind.COMPANY,)
+    list_columns = ["created_at", "event_type", "status", Column("attempts", priority=SECONDARY),
+                    Column("last_response_code", priority=SECONDARY), "endpoint"]
     filters = ["status", "endpoint", "created_at"]
     search_fields = ["event_type", "event_id"]
     ordering = ["-created_at", "-id"]

@@ -4,13 +4,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.display import format_value
+from apps.client_portal.core.display import Formatter, format_price, format_value
 from apps.client_portal.core.registry import (
+    FOLDED,
+    SECONDARY,
     Action,
     Card,
     Column,
+    Layout,
+    Link,
     Preset,
+    Related,
     Resource,
+    Section,
     computed,
     registry,
 )
@@ -18,7 +24,7 @@ from apps.client_portal.core.tenancy import PROVIDER, Role
 from apps.client_portal.documents.services import record_download
 
 from . import services
-from .links import pay_balance_url
+from .links import pay_balance_url, pay_document_url
 from .models import (
     FinancialDocument,
     FinancialDocumentLine,
@@ -27,6 +33,7 @@ from .models import (
     Tariff,
     overdue_q,
 )
+from .online import PAY_ROLE
 
 Doc = FinancialDocument
 
@@ -41,6 +48,52 @@ def _overdue_today():
     return overdue_q(timezone.localdate())
 
 
+def _pay_url(obj, access):
+    return pay_document_url(obj)
+
+
+def _pdf_url(obj, access):
+    return reverse("portal:download", args=["invoices", obj.uuid, "pdf"]) if obj.pdf_id else ""
+
+
+def _preview_url(obj, access):
+    return reverse("billing:preview", args=[obj.uuid])
+
+
+def _rate(value) -> str:
+    return f"{Formatter().price(value, 0, 2)}%"
+
+
+def _quantity(line) -> str:
+    text = Formatter().price(line.quantity, 0, 3)
+    return f"{text} {line.unit}" if line.unit else text
+
+
+def _unit_price(line) -> str:
+    return format_price(line.unit_price, line.document.currency)
+
+
+def vat_totals(obj) -> list[dict]:
+    """Net, VAT and total of ``obj``'s lines per VAT rate, lowest rate first."""
+    totals = {}
+    for line in obj.lines.all():
+        row = totals.setdefault(line.vat_rate, {"vat_rate": line.vat_rate, "net": 0, "vat": 0,
+                                                "total": 0})
+        row["net"] += line.net
+        row["vat"] += line.vat
+        row["total"] += line.total
+    return [totals[rate] for rate in sorted(totals)]
+
+
+def _client(obj) -> str:
+    org = obj.organization
+    place = " ".join(part for part in (org.postal_code, org.city) if part)
+    lines = [org.name, org.address, place]
+    if org.vat_number:
+        lines.append(_("VAT number: %(number)s") % {"number": org.vat_number})
+    return "\n".join(line for line in lines if line)
+
+
 @registry.register
 class InvoiceResource(Resource):
     model = FinancialDocument
@@ -48,9 +101,12 @@ class InvoiceResource(Resource):
     label = _("Invoices")
     icon = "receipt"
     menu_order = 100
+    # At 1280 px: number, dates, total, outstanding and status; the rest in the row.
     list_columns = [
-        "number", "kind", "issue_date", "due_date", "currency", "net", "vat", "total", "paid",
-        "outstanding", "status", "first_downloaded_at",
+        "number", Column("kind", priority=FOLDED), "issue_date", "due_date",
+        Column("currency", priority=SECONDARY), Column("net", priority=FOLDED),
+        Column("vat", priority=FOLDED), "total", Column("paid", priority=FOLDED),
+        "outstanding", "status", Column("first_downloaded_at", priority=FOLDED),
     ]
     filters = [
         "kind", "status", "currency", "issue_date", "due_date", "net", "vat", "total", "paid",
@@ -74,7 +130,40 @@ class InvoiceResource(Resource):
         "paid", "outstanding", "related", "published_at", "first_downloaded_at", "notes",
     ]
     api_fields = detail_fields + ["line_items"]
-    select_related = ["related"]
+    # An invoice reads like one: the figures that matter, who it is for, its lines
+    # and its totals per VAT rate; Pay and the PDF at the top.
+    layout = Layout(
+        header=["status", "total", "outstanding", "due_date"],
+        sections=[
+            Section(_("Document"), ["number", "kind", "issue_date", "due_date", "currency",
+                                    "related", "published_at", "first_downloaded_at"]),
+            Section(_("Billed to"), ["client"]),
+            Section(_("Amounts"), ["net", "vat", "total", "paid", "outstanding", "notes"]),
+        ],
+        related=[
+            Related("lines", _("Lines"),
+                    columns=["description", "quantity", "unit_price", "vat_rate", "net", "vat",
+                             "total"],
+                    labels={"vat_rate": _("VAT rate")},
+                    numbers=["quantity", "unit_price", "vat_rate", "net", "vat", "total"],
+                    format={"quantity": _quantity, "unit_price": _unit_price,
+                            "vat_rate": lambda line: _rate(line.vat_rate)}),
+            Related("vat_totals", _("Totals by VAT rate"), rows=vat_totals,
+                    columns=["vat_rate", "net", "vat", "total"],
+                    labels={"vat_rate": _("VAT rate"), "net": _("Net"), "vat": _("VAT"),
+                            "total": _("Total")},
+                    numbers=["vat_rate", "net", "vat", "total"],
+                    format={"vat_rate": lambda row: _rate(row["vat_rate"])}),
+        ],
+        links=[
+            # Only a role that may pay online sees Pay (billing.online.PAY_ROLE).
+            Link("pay", _("Pay"), _pay_url, role=PAY_ROLE),
+            Link("pdf", _("Download PDF"), _pdf_url, style="secondary"),
+            Link("preview", _("Print preview"), _preview_url, style="secondary",
+                 new_tab=True),
+        ],
+    )
+    select_related = ["related", "organization"]
     # The API shows the lines of each row: one query for a whole page of them.
     prefetch_related = [
         Prefetch("lines", queryset=FinancialDocumentLine.objects.order_by("position", "id")),
@@ -91,9 +180,14 @@ class InvoiceResource(Resource):
                confirm=_("Cancel this document? Nothing was paid on it.")),
     ]
 
-    @computed(_("Status"), needs=["status", "outstanding", "due_date"])
+    @computed(_("Status"), needs=["status", "outstanding", "due_date"],
+              badge=lambda obj: Doc.OVERDUE if obj.is_overdue else obj.status)
     def status(obj):
         return obj.display_status
+
+    @computed(_("Billed to"))
+    def client(obj):
+        return _client(obj)
 
     @computed(_("Lines"))
     def line_items(obj):

@@ -13,7 +13,8 @@ E006 unknown ordering field          E015 unknown role
 E007 create/edit field not editable  E016 value unique across organizations
 E008 link field without a resource   E017 names declared twice
 E009 unknown quick view (preset)     E018 computed value needs unknown fields
-                                     E019 slug or action name not a URL slug
+E020 unknown organization kind       E019 slug or action name not a URL slug
+E021 bad column priority             E022 bad detail layout
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from .registry import Resource, registry
+from .registry import PRIMARY, PRIORITIES, Column, Layout, Resource, registry
 from .tenancy import ROLES, ScopedQuerySet, Tenancy
 
 ID = "client_portal"
@@ -97,6 +98,81 @@ def check_resource(resource: type[Resource]) -> list[checks.CheckMessage]:
     errors += _check_forms(resource)
     errors += _check_actions(resource)
     errors += _check_files(resource)
+    errors += _check_kinds(resource)
+    errors += _check_priorities(resource)
+    errors += _check_layout(resource)
+    return errors
+
+
+def _check_kinds(resource):
+    from .models import Organization
+
+    kinds = resource.for_kinds
+    if kinds is None:
+        return []
+    if isinstance(kinds, str) or not kinds:
+        return [_error(resource, f"for_kinds = {kinds!r} is not a non-empty tuple of "
+                                 "organization kinds.", 20)]
+    known = set(Organization.Kind.values)
+    return [_error(resource, f"for_kinds names {kind!r}, which is not an organization kind "
+                             f"({', '.join(sorted(known))}).", 20)
+            for kind in kinds if kind not in known]
+
+
+def _check_priorities(resource):
+    errors = []
+    columns = [c for c in resource.list_columns if isinstance(c, Column)]
+    for column in columns:
+        if column.priority not in PRIORITIES:
+            errors.append(_error(resource, f"column {column.name!r} has the priority "
+                                           f"{column.priority!r}; use 1 (primary), 2 "
+                                           "(secondary) or 3 (folded).", 21))
+    first = resource.list_columns[0] if resource.list_columns else None
+    if isinstance(first, Column) and first.priority != PRIMARY:
+        errors.append(_error(resource, f"the first column {first.name!r} holds the link to "
+                                       "the record and the folded values: it must be primary.",
+                             21))
+    return errors
+
+
+def _check_layout(resource):
+    layout = resource.layout
+    if layout is None:
+        return []
+    if not isinstance(layout, Layout):
+        return [_error(resource, f"layout = {layout!r} is not a Layout.", 22)]
+    errors = []
+    model = resource.model
+    for name in layout.field_names():
+        if not _value_known(resource, name):
+            errors.append(_error(resource, f"layout names {name!r}, which is not a field, a "
+                                           "model attribute or a @computed value.", 22))
+    for related in layout.related:
+        if related.rows is not None:
+            if not callable(related.rows):
+                errors.append(_error(resource, f"layout's related list {related.name!r}: rows "
+                                               "is not callable.", 22))
+            continue
+        field = _field(model, related.name)
+        target = field.related_model if field is not None and field.is_relation else None
+        if target is None and not callable(getattr(model, related.name, None)):
+            errors.append(_error(resource, f"layout's related list {related.name!r} is not a "
+                                           f"relation or a method of {model._meta.label}.",
+                                 22))
+            continue
+        for column in related.columns:
+            if target is not None and column not in related.format and _field(
+                    target, column) is None and not hasattr(target, column):
+                errors.append(_error(resource, f"layout's related list {related.name!r} "
+                                               f"names {column!r}, which is not a field of "
+                                               f"{target._meta.label}.", 22))
+    for link in layout.links:
+        if link.role not in ROLES:
+            errors.append(_error(resource, f"layout link {link.name!r} has the unknown role "
+                                           f"{link.role!r}.", 22))
+        if not callable(link.url):
+            errors.append(_error(resource, f"layout link {link.name!r}: url is not callable.",
+                                 22))
     return errors
 
 

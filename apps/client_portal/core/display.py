@@ -94,6 +94,27 @@ class Formatter:
         return numberformat.format(value, self.decimal_sep, places, self.grouping,
                                    self.thousand_sep, force_grouping=True, use_l10n=True)
 
+    def price(self, value: decimal.Decimal, places: int = 2, most: int = 4) -> str:
+        """A unit price: the currency's ``places`` decimals, more (up to ``most``) only
+        where the price has them: "49,99", "132,40", "120,00", "0,1234"."""
+        if value is None or value == "":
+            return ""
+        value = decimal.Decimal(value)
+        exponent = value.normalize().as_tuple().exponent
+        needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        shown = min(max(places, needed), most)
+        if shown != needed and needed > most:
+            value = value.quantize(decimal.Decimal(1).scaleb(-most), decimal.ROUND_HALF_UP)
+        return self.amount(value, shown)
+
+
+CURRENCY_PLACES = {"JPY": 0, "KRW": 0, "HUF": 2, "BHD": 3, "KWD": 3, "TND": 3}
+
+
+def format_price(value, currency: str = "") -> str:
+    """A unit price in the active language, with ``currency``'s decimals (see ``price``)."""
+    return Formatter().price(value, CURRENCY_PLACES.get(currency, 2))
+
 
 def format_value(value) -> str:
     """``value`` as text in the active language (see ``Formatter``)."""

@@ -62,14 +62,14 @@ def list_records(resource, *, access: Access, params, columns_only: bool = True)
     With ``columns_only`` (a list page, an export) only what the list columns need
     is loaded; otherwise whole records with what the API shows of them.
     """
-    if not access.has_role(resource.read_role):
+    if not resource.may_read(access):
         raise Refused(code="not_found")
     qs = resource.get_list_queryset(access) if columns_only else resource.get_queryset(access)
     return resource.filter_queryset(qs, params)
 
 
 def get_record(resource, *, access: Access, lookup):
-    if not access.has_role(resource.read_role):
+    if not resource.may_read(access):
         raise Refused(code="not_found")
     return resource.get_object(access, lookup)
 
@@ -87,7 +87,7 @@ def new_form(resource, *, access: Access, data=None, files=None, initial=None):
 
 def create(resource, *, access: Access, data, files=None, request=None):
     """Create a record of ``resource`` for ``access`` from ``data``; returns it."""
-    if not access.has_role(resource.read_role):
+    if not resource.may_read(access):
         raise Refused(code="not_found")
     if not resource.can_create(access):
         raise Refused(code="forbidden")
@@ -117,7 +117,7 @@ def edit_form(resource, obj, *, access: Access, data=None, files=None, fields=No
 def update(resource, *, access: Access, lookup, data, files=None, partial=False,
            request=None):
     """Change the editable fields of one record; with ``partial`` only those in ``data``."""
-    if not access.has_role(resource.read_role):
+    if not resource.may_read(access):
         raise Refused(code="not_found")
     with transaction.atomic():
         obj = resource.get_object(access, lookup, for_update=True)
@@ -154,7 +154,7 @@ def update(resource, *, access: Access, lookup, data, files=None, partial=False,
 
 def run_action(resource, *, access: Access, lookup, name, request=None):
     """Fire action ``name`` on one record as ``access``: locked, checked, audited."""
-    if not access.has_role(resource.read_role):
+    if not resource.may_read(access):
         raise Refused(code="not_found")
     action = resource.action(name)
     if action is None:
@@ -194,7 +194,7 @@ def stored_file(obj, field_name):
 
 def download(resource, *, access: Access, lookup, field_name, request=None, inline=False):
     """Stream one file of one record to ``access``, recording who took it and when."""
-    if not access.has_role(resource.read_role) or field_name not in resource.files:
+    if not resource.may_read(access) or field_name not in resource.files:
         raise Refused(code="not_found")
     obj = resource.get_object(access, lookup)
     fieldfile = stored_file(obj, field_name)

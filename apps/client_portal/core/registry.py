@@ -35,7 +35,7 @@ resource overrides the ones it needs. Nothing is looked up by name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -49,8 +49,14 @@ from .display import format_value
 from .errors import Refused
 from .tenancy import Access, Role
 
-__all__ = ["Action", "Card", "Column", "Computed", "Preset", "Resource", "computed",
-           "registry"]
+__all__ = ["Action", "Card", "Column", "Computed", "Layout", "Link", "Preset", "Related",
+           "Resource", "Section", "computed", "registry"]
+
+# Column priorities: a primary column always has a column of its own; a secondary
+# one has its column where the table has room and folds into the row (label: value
+# under the first cell) where it has not; a folded one is always shown in the row.
+PRIMARY, SECONDARY, FOLDED = 1, 2, 3
+PRIORITIES = (PRIMARY, SECONDARY, FOLDED)
 
 
 @dataclass(frozen=True)
@@ -92,10 +98,76 @@ class Preset:
 
 @dataclass(frozen=True)
 class Column:
+    """A list column. ``priority``: ``PRIMARY`` (1, its own column at every width),
+    ``SECONDARY`` (2, folds into the row where the table lacks room) or ``FOLDED``
+    (3, always shown in the row under the first cell, as label: value)."""
+
     name: str
     label: Any = None
     sortable: bool = True
     link: bool = False
+    priority: int = PRIMARY
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a detail page: a titled summary list of fields."""
+
+    title: Any = None
+    fields: tuple[str, ...] | list[str] = ()
+
+
+@dataclass(frozen=True)
+class Related:
+    """A list of related rows on a detail page (an invoice's lines).
+
+    ``name`` is the accessor on the record (a reverse relation or a method returning
+    rows), or ``rows(obj)`` gives the rows (objects or dicts); ``columns`` are
+    fields of the related rows, ``labels`` optional labels for them (default: the
+    field's verbose name); ``numbers`` the columns shown as right-aligned figures;
+    ``format`` maps a column to a function ``(row) -> text``.
+    """
+
+    name: str
+    title: Any = None
+    columns: tuple[str, ...] | list[str] = ()
+    labels: dict = field(default_factory=dict)
+    numbers: tuple[str, ...] | list[str] = ()
+    format: dict = field(default_factory=dict)
+    rows: Callable[[Any], list] | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A primary action that is a link (a PDF, Pay): shown at the top of a detail page.
+
+    ``url(obj, access)`` gives the address, or "" where the link does not apply to
+    this record now; ``role`` is the least role that sees it.
+    """
+
+    name: str
+    label: Any
+    url: Callable[[Any, Access], str]
+    role: str = Role.VIEWER
+    style: str = "primary"
+    new_tab: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A detail page: the header's fields (under the title), sections of fields,
+    related lists, and the primary links at the top beside the actions."""
+
+    header: tuple[str, ...] | list[str] = ()
+    sections: tuple[Section, ...] | list[Section] = ()
+    related: tuple[Related, ...] | list[Related] = ()
+    links: tuple[Link, ...] | list[Link] = ()
+
+    def field_names(self) -> list[str]:
+        names = list(self.header)
+        for section in self.sections:
+            names.extend(n for n in section.fields if n not in names)
+        return names
 
 
 @dataclass(frozen=True)
@@ -116,10 +188,12 @@ class Computed:
     only the columns it shows; without it the list loads whole rows.
     """
 
-    def __init__(self, func, label, *, needs: tuple[str, ...] | None = None):
+    def __init__(self, func, label, *, needs: tuple[str, ...] | None = None, badge=None):
         self.func = func
         self.label = label
         self.needs = tuple(needs) if needs is not None else None
+        # ``badge(obj)``: the state the value names ("overdue"), shown as a coloured badge.
+        self.badge = badge
         self.name = func.__name__
 
     def __call__(self, obj):
@@ -129,11 +203,12 @@ class Computed:
         return f"<computed {self.name}>"
 
 
-def computed(label, *, needs: tuple[str, ...] | list[str] | None = None):
-    """Declare a computed value of a resource: ``@computed(_("Settles"))``."""
+def computed(label, *, needs: tuple[str, ...] | list[str] | None = None, badge=None):
+    """Declare a computed value of a resource: ``@computed(_("Settles"))``; with
+    ``badge=lambda obj: <state>`` it is shown as a badge coloured by that state."""
 
     def decorate(func) -> Computed:
-        return Computed(func, label, needs=needs)
+        return Computed(func, label, needs=needs, badge=badge)
 
     return decorate
 
@@ -149,6 +224,11 @@ class Resource:
     read_role: ClassVar[str] = Role.VIEWER
     lookup_field: ClassVar[str] = "uuid"
     singleton: ClassVar[bool] = False  # one row per organization (its own profile)
+    # The kinds of organization (Organization.Kind values) the resource exists for;
+    # None: every kind. A company's pages (its profile, people, API keys) are not a
+    # private person's: outside these kinds the menu leaves it out and every door
+    # answers as for a record that does not exist.
+    for_kinds: ClassVar[tuple[str, ...] | None] = None
 
     # --- the list ---------------------------------------------------------------------
     list_columns: ClassVar[list] = []
@@ -172,6 +252,9 @@ class Resource:
 
     # --- one record -------------------------------------------------------------------
     detail_fields: ClassVar[list[str] | None] = None  # default: the list columns
+    # The detail page's layout (sections, related lists, links); default: one
+    # section of the detail fields.
+    layout: ClassVar[Layout | None] = None
     api: ClassVar[bool] = True
     api_fields: ClassVar[list[str] | None] = None  # default: the detail fields
     actions: ClassVar[list[Action]] = []
@@ -198,7 +281,7 @@ class Resource:
     @classmethod
     def get_queryset(cls, access: Access):
         """Everything ``access`` may read of this resource: the one predicate."""
-        if access is None or not access.has_role(cls.read_role):
+        if not cls.may_read(access):
             return cls.model._default_manager.none()
         qs = cls.model._default_manager.all().for_access(access)
         if cls.select_related:
@@ -206,6 +289,18 @@ class Resource:
         if cls.prefetch_related:
             qs = qs.prefetch_related(*cls.prefetch_related)
         return qs.order_by(*cls.ordering)
+
+    @classmethod
+    def applies_to(cls, access: Access | None) -> bool:
+        """Whether the resource exists for the organization of ``access`` (``for_kinds``)."""
+        if cls.for_kinds is None or access is None or access.organization is None:
+            return True
+        return access.organization.kind in cls.for_kinds
+
+    @classmethod
+    def may_read(cls, access: Access | None) -> bool:
+        """Whether ``access`` may read the resource at all: its role and organization kind."""
+        return access is not None and access.has_role(cls.read_role) and cls.applies_to(access)
 
     @classmethod
     def get_list_queryset(cls, access: Access):
@@ -276,7 +371,7 @@ class Resource:
         cols = [item if isinstance(item, Column) else Column(item) for item in cls.list_columns]
         if cols and not any(c.link for c in cols):
             first = cols[0]
-            cols[0] = Column(first.name, first.label, first.sortable, True)
+            cols[0] = replace(first, link=True)
         return cols
 
     @classmethod
@@ -295,6 +390,25 @@ class Resource:
         return str(capfirst(getattr(attr, "short_description", name.replace("_", " "))))
 
     column_label = field_label
+
+    @classmethod
+    def detail_layout(cls) -> Layout:
+        """The declared layout, or one section of the detail fields."""
+        if cls.layout is not None:
+            return cls.layout
+        return Layout(sections=[Section(None, cls.detail_field_names())])
+
+    @classmethod
+    def available_links(cls, obj, access: Access) -> list[tuple[Link, str]]:
+        """The layout's links ``access`` may follow on ``obj`` now, with their address."""
+        found = []
+        for link in cls.detail_layout().links:
+            if access is None or not access.has_role(link.role):
+                continue
+            url = link.url(obj, access)
+            if url:
+                found.append((link, url))
+        return found
 
     @classmethod
     def sortable_fields(cls) -> list[str]:
@@ -475,12 +589,12 @@ class Registry:
         return self._resources.get(getattr(resource, "slug", None)) is resource
 
     def menu(self, access: Access) -> list[type[Resource]]:
-        return [r for r in self if r.menu and access is not None and access.has_role(r.read_role)]
+        return [r for r in self if r.menu and r.may_read(access)]
 
     def cards(self, access: Access) -> list[Card]:
         result = []
         for resource in self:
-            if access is not None and access.has_role(resource.read_role):
+            if resource.may_read(access):
                 result.extend(resource.dashboard_cards(access))
         return result
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Announcement, AuditEvent, Feedback, Membership, Notification, Organization
-from .registry import Action, Card, Column, Preset, Resource, computed, registry
+from .registry import SECONDARY, Action, Card, Column, Preset, Resource, computed, registry
 from .tenancy import PROVIDER, Role
 
 
@@ -15,6 +15,7 @@ class OrganizationResource(Resource):
     icon = "building"
     menu_order = 900
     singleton = True
+    for_kinds = (Organization.Kind.COMPANY,)  # a private person has no company profile
     list_columns = ["name", "kind", "country", "registration_number", "vat_number", "city"]
     detail_fields = [
         "name", "kind", "client_code", "country", "registration_number", "vat_number",
@@ -38,9 +39,11 @@ class MembershipResource(Resource):
     # role or access goes through accounts/views.py (person_manage), under the same
     # predicate, with the rules of accounts/services.py.
     read_role = Role.MANAGER
+    for_kinds = (Organization.Kind.COMPANY,)
     list_columns = [
         Column("name", sortable=False, link=True), Column("email", sortable=False),
-        Column("phone", sortable=False), "role", Column("last_login", sortable=False),
+        Column("phone", sortable=False, priority=SECONDARY), "role",
+        Column("last_login", sortable=False, priority=SECONDARY),
         Column("status", sortable=False),
     ]
     filters = ["role", "is_active"]

@@ -147,19 +147,38 @@ def _badge(count: int) -> str:
 
 
 def sidenav(context) -> SafeString:
-    """The side menu: the overview and each resource the member's role may read."""
+    """The side menu: the overview and each resource the member's role may read.
+
+    On a wide screen a column of links; on a narrow one the same links behind a
+    "Menu" button (a ``<details>``, so it opens without JavaScript) that names
+    the page one is on. The stylesheet shows one of the two.
+    """
     t_overview = _e(_("Overview"))
     t_main = _e(_("Main"))
+    t_menu = _e(_("Menu"))
     icons = context["icons"]
     current = ' aria-current="page"'
+    on_home = context.get("url_name") == "dashboard"
     home = (f'<li><a href="{reverse("portal:dashboard")}"'
-            f'{current if context.get("url_name") == "dashboard" else ""}>'
+            f'{current if on_home else ""}>'
             f'{_icon(icons, "home")}<span class="label">{t_overview}</span></a></li>')
     unread = context.get("unread_count") or 0
-    entries = "\n".join(
-        f'<li><a href="{_e(url)}"{current if active else ""}>{_icon(icons, r.icon)}'
-        f'<span class="label">{_e(str(r.verbose_name_plural()))}</span>'
-        f'{_badge(unread) if r.slug == "notifications" else ""}</a></li>'
-        for url, r, active in context["menu_entries"])
-    html = f'<nav class="sidenav" aria-label="{t_main}"><ul>{home}\n{entries}</ul></nav>'
+    here = t_overview if on_home else ""
+    items = []
+    for url, r, active in context["menu_entries"]:
+        label = _e(str(r.verbose_name_plural()))
+        if active:
+            here = label
+        items.append(f'<li><a href="{_e(url)}"{current if active else ""}>{_icon(icons, r.icon)}'
+                     f'<span class="label">{label}</span>'
+                     f'{_badge(unread) if r.slug == "notifications" else ""}</a></li>')
+    entries = "\n".join(items)
+    links = f"{home}\n{entries}"
+    badge = _badge(unread) if unread else ""
+    here = f'<span class="nav-here">{here}</span>' if here else ""
+    html = (f'<nav class="sidenav" aria-label="{t_main}"><ul class="nav-wide">{links}</ul>'
+            f'<details class="nav-narrow"><summary>{_icon(icons, "list")}'
+            f'<span class="nav-title">{t_menu}</span>'
+            f"{here}{badge}</summary>"
+            f"<ul>{links}</ul></details></nav>")
     return mark_safe(html)  # noqa: S308 (every value above went through _e)

@@ -4,8 +4,9 @@ Everything that is the same for every row is worked out once per page (labels,
 column kinds, the opening ``<td>`` of each column, the detail URL, the active
 language's formats, the label of each choice value) and each row is one
 string. Every ``<td>`` has ``data-label`` (the column heading, shown on narrow
-screens) and, for choices and figures, ``class="cell-choice"`` /
-``class="cell-number"``; the first cell links to the record; a choice is a
+screens) and, for choices, figures and dates, ``class="cell-choice"`` /
+``"cell-number"`` / ``"cell-date"``; the first cell links to the record and
+holds the lower-priority columns as a folded list (``dl.fold``); a choice is a
 badge ``span.pill.pill-<value>``.
 """
 
@@ -29,8 +30,12 @@ _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def column_kind(resource, name) -> str:
-    """ "choice" for a short list of states (a badge), "number" for figures, else ""."""
-    field = None if name in resource.computed_fields else _field(resource.model, name)
+    """ "choice" for a short list of states (a badge), "number" for figures, "date" for
+    dates and times (figures and dates never wrap), else ""."""
+    found = resource.computed_fields.get(name)
+    if found is not None:
+        return "choice" if found.badge is not None else ""
+    field = _field(resource.model, name)
     if field is None:
         return ""
     if field.choices and len(field.flatchoices) <= 12:
@@ -38,6 +43,8 @@ def column_kind(resource, name) -> str:
     if not field.choices and not field.is_relation and isinstance(
             field, (models.DecimalField, models.FloatField, models.IntegerField)):
         return "number"
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return "date"
     return ""
 
 
@@ -74,47 +81,73 @@ def _getter(resource, name):
     return attrgetter(name)
 
 
+def _badge(resource, name):
+    found = resource.computed_fields.get(name)
+    return found.badge if found is not None else None
+
+
+def _cell_class(kind: str, priority: int) -> str:
+    classes = ([f"cell-{kind}"] if kind else []) + ([f"col-{priority}"] if priority > 1 else [])
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
 def build(resource, objects, columns, labels) -> Table:
-    """The rows of ``objects`` under ``columns`` (with their ``labels``)."""
+    """The rows of ``objects`` under ``columns`` (with their ``labels``).
+
+    A primary column has its cell; a secondary one (priority 2) has its cell
+    (``td.col-2``) and an entry in the first cell's folded list (``.fold-2``), and
+    the stylesheet shows one of the two as the table has room; a folded one
+    (priority 3) has only its entry (``.fold-3``), shown as "label: value".
+    """
     fmt = Formatter()
     kinds = [column_kind(resource, c.name) for c in columns]
     getters = [_getter(resource, c.name) for c in columns]
-    opens = [f'<td data-label="{escape(label)}"' + (f' class="cell-{kind}"' if kind else "")
-             + ">" for label, kind in zip(labels, kinds, strict=True)]
+    priorities = [1 if index == 0 else c.priority for index, c in enumerate(columns)]
+    opens = [f'<td data-label="{escape(label)}"{_cell_class(kind, priority)}>'
+             for label, kind, priority in zip(labels, kinds, priorities, strict=True)]
+    folds = [(f'<div class="fold-{priority}"><dt>{escape(label)}</dt><dd'
+              + (f' class="cell-{kind}"' if kind else "") + ">") if priority > 1 else ""
+             for label, kind, priority in zip(labels, kinds, priorities, strict=True)]
     detail = reverse("portal:detail", args=[resource.slug, _PLACEHOLDER])
     before, after = (escape(part) for part in detail.split(_PLACEHOLDER, 1))
     names = [c.name for c in columns]
+    badges = [_badge(resource, name) for name in names]
+    has_folds = any(p > 1 for p in priorities)
     choices = {}  # (column, stored value) -> its label, once per page
     pills = {}  # (stored value, label) -> the badge
     lines = []
     for obj in objects:
-        parts = ["<tr>"]
-        for index, (name, kind, open_td, getter) in enumerate(
-                zip(names, kinds, opens, getters, strict=True)):
+        cells = []
+        folded = []
+        for index, (name, kind, getter) in enumerate(zip(names, kinds, getters, strict=True)):
             if kind == "choice":
-                stored = getattr(obj, name)
+                badge = badges[index]
+                stored = badge(obj) if badge is not None else getattr(obj, name)
                 key = (name, stored)
-                text = choices.get(key)
+                text = choices.get(key) if badge is None else None
                 if text is None:
                     text = choices[key] = force_str(getter(obj))
             else:
                 stored = None
                 text = fmt(getter(obj))
-            parts.append(open_td)
             if index == 0:
-                parts.append(f'<a class="row-link" href="{before}{obj.uuid}{after}">'
-                             f"{_escape(text) if text else '—'}</a>")
+                inner = (f'<a class="row-link" href="{before}{obj.uuid}{after}">'
+                         f"{_escape(text) if text else '—'}</a>")
             elif kind == "choice" and text:
-                pill = pills.get((stored, text))
-                if pill is None:
-                    pill = pills[stored, text] = (
+                inner = pills.get((stored, text))
+                if inner is None:
+                    inner = pills[stored, text] = (
                         f'<span class="pill pill-{escape(css_token(stored))}">'
                         f"{_escape(text)}</span>")
-                parts.append(pill)
             else:
-                parts.append(_escape(text))
-            parts.append("</td>")
-        parts.append("</tr>")
-        lines.append("".join(parts))
+                inner = _escape(text)
+            priority = priorities[index]
+            if priority > 1:
+                folded.append(f"{folds[index]}{inner or '—'}</dd></div>")
+            if priority < 3:
+                cells.append([opens[index], inner])
+        if has_folds:
+            cells[0].append(f'<dl class="fold">{"".join(folded)}</dl>')
+        lines.append("<tr>" + "".join("".join(cell) + "</td>" for cell in cells) + "</tr>")
     # Every value and attribute above went through escape()/conditional_escape().
     return Table(list(objects), mark_safe("\n".join(lines)))  # noqa: S308

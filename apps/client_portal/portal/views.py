@@ -28,8 +28,9 @@ from apps.client_portal.core.paging import paginate
 from apps.client_portal.core.registry import registry
 
 from .access import member_required
+from .detail import detail_value, related_table
 from .forms import ProfileForm
-from .listing import filter_form, list_context
+from .listing import canonical_params, filter_form, list_context
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -61,7 +62,7 @@ def resource_view(view):
         resource = None
         try:
             resource = registry.get(slug)
-            if not request.access.has_role(resource.read_role):
+            if not resource.may_read(request.access):
                 raise Refused(code="not_found")  # the same answer as for a stranger
             return view(request, resource, *args, **kwargs)
         except Refused as refusal:
@@ -118,6 +119,11 @@ def resource_list(request, resource):
         if obj is None:
             raise Refused(code="not_found")
         return redirect("portal:detail", slug=resource.slug, lookup=obj.uuid)
+    if not request.htmx:
+        clean = canonical_params(resource, request.GET)
+        if clean is not None:
+            # One address per filter state: a form sends every field, set or not.
+            return redirect(f"{request.path}?{clean.urlencode()}" if clean else request.path)
     qs, filterset = operations.list_records(resource, access=access, params=request.GET)
     if request.htmx and request.GET.get("part") == "filters":
         # The filter panel, opened: its controls alone.
@@ -130,7 +136,13 @@ def resource_list(request, resource):
         [f"portal/_results_{resource.slug}.html", "portal/_results.html"] if request.htmx
         else [f"portal/list_{resource.slug}.html", "portal/list.html"]
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and request.headers.get("HX-Target") == "results":
+        # The address the browser shows is the clean one, as without JavaScript.
+        clean = canonical_params(resource, request.GET) or request.GET
+        query = clean.urlencode()
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
+    return response
 
 
 @require_GET
@@ -141,14 +153,25 @@ def resource_export(request, resource, fmt):
 
 
 def _detail_context(resource, obj, access):
+    layout = resource.detail_layout()
+    links = resource.available_links(obj, access)
+    linked = {link.name for link, _url in links}
     return {
         "resource": resource,
         "object": obj,
+        "layout": layout,
+        "header": [detail_value(resource, obj, name) for name in layout.header],
+        "sections": [(section.title, [detail_value(resource, obj, name)
+                                      for name in section.fields])
+                     for section in layout.sections],
+        "related": [related_table(related, obj) for related in layout.related],
+        "links": links,
+        # Every field of the layout, for module templates that lay them out themselves.
         "fields": [(resource.field_label(name), resource.display_text(obj, name))
-                   for name in resource.detail_field_names()],
+                   for name in layout.field_names()],
         "actions": resource.available_actions(obj, access),
         "files": [(name, resource.field_label(name)) for name in resource.files
-                  if operations.stored_file(obj, name)],
+                  if name not in linked and operations.stored_file(obj, name)],
         "can_edit": resource.can_edit(obj, access),
     }
 

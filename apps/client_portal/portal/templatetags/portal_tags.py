@@ -22,7 +22,7 @@ def _sort_state(name, ordering):
 
 
 @register.simple_tag
-def sort_header(name, label, ordering, query):
+def sort_header(name, label, ordering, query, css=""):
     """A column header cell that sorts by ``name``, toggling the direction.
 
     ``aria-sort`` belongs on the header cell, and only on the column the list is
@@ -35,6 +35,8 @@ def sort_header(name, label, ordering, query):
     href = "?" + params.urlencode()
     hint = _("sort descending") if state == "ascending" else _("sort ascending")
     sort_attr = format_html(' aria-sort="{}"', state) if state != "none" else ""
+    if css:
+        sort_attr = format_html('{} class="{}"', sort_attr, css)
     return format_html(
         '<th scope="col"{}><a class="sort sort-{}" href="{}" hx-get="{}" hx-target="#results" '
         'hx-swap="outerHTML" hx-push-url="true">{}<span class="visually-hidden"> ({})</span>'
@@ -106,3 +108,10 @@ def portal_sidenav(context):
     from ..chrome import sidenav
 
     return sidenav(context)
+
+
+@register.simple_tag(takes_context=True)
+def record_links(context, resource, obj):
+    """``{name: url}`` of the layout links the person may follow on ``obj`` now."""
+    access = getattr(context["request"], "access", None)
+    return {link.name: url for link, url in resource.available_links(obj, access)}

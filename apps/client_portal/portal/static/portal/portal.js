@@ -37,7 +37,7 @@ document.addEventListener("htmx:pushedIntoHistory", () => {
   document.querySelectorAll("a[data-export]").forEach((a) => {
     a.href = a.href.split("?")[0] + query;
   });
-  const ordering = document.querySelector("form.filters input[name=ordering]");
+  const ordering = document.querySelector("form.filters [name=ordering]");
   if (ordering) ordering.value = params.get("ordering") || "";
 });
 document.addEventListener("htmx:afterSettle", () => {

@@ -1,0 +1,87 @@
+"""What a detail page shows, from the resource's layout: values, badges, related tables."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.encoding import force_str
+from django.utils.text import capfirst
+
+from apps.client_portal.core.display import Formatter
+
+from .table import _field, column_kind
+from .templatetags.portal_tags import css_token
+
+
+class Value(NamedTuple):
+    name: str
+    label: str
+    text: str
+    kind: str  # "choice" (a badge), "number", "date" or ""
+    token: str  # the stored value of a choice, for the badge's colour
+
+
+def detail_value(resource, obj, name, fmt=None) -> Value:
+    """Field ``name`` of ``obj`` as a detail page shows it."""
+    fmt = fmt or Formatter()
+    kind = column_kind(resource, name)
+    text = fmt(resource.value(obj, name))
+    token = ""
+    if kind == "choice":
+        found = resource.computed_fields.get(name)
+        token = css_token(found.badge(obj) if found is not None else getattr(obj, name, ""))
+    return Value(name, resource.field_label(name), text, kind, token)
+
+
+class Cell(NamedTuple):
+    label: str
+    text: str
+    number: bool
+
+
+class RelatedTable(NamedTuple):
+    related: object
+    title: str
+    labels: list  # (label, number)
+    rows: list  # lists of Cell
+
+
+def _rows(related, obj):
+    if related.rows is not None:
+        return list(related.rows(obj))
+    found = getattr(obj, related.name)
+    if isinstance(found, models.Manager):
+        return list(found.all())
+    return list(found() if callable(found) else found)
+
+
+def _label(model, name, given):
+    if name in given:
+        return str(given[name])
+    field = _field(model, name) if model is not None else None
+    if field is not None:
+        return str(capfirst(field.verbose_name))
+    return capfirst(name.replace("_", " "))
+
+
+def related_table(related, obj) -> RelatedTable:
+    """The related rows of ``obj`` under the columns ``related`` declares."""
+    fmt = Formatter()
+    rows = _rows(related, obj)
+    model = rows[0].__class__ if rows and isinstance(rows[0], models.Model) else None
+    labels = [(_label(model, name, related.labels), name in related.numbers)
+              for name in related.columns]
+    body = []
+    for row in rows:
+        cells = []
+        for name, (label, number) in zip(related.columns, labels, strict=True):
+            formatter = related.format.get(name)
+            if formatter is not None:
+                text = formatter(row)
+            else:
+                value = row.get(name) if isinstance(row, dict) else getattr(row, name, "")
+                text = fmt(value)
+            cells.append(Cell(label, force_str(text), number))
+        body.append(cells)
+    return RelatedTable(related, str(related.title or ""), labels, body)
