@@ -1,18 +1,28 @@
 """Billing demo data: invoices over two years, notes, payments, tariffs.
 
 Northwind gets at least 120 documents in RON and EUR (paid, partly paid, unpaid,
-overdue), Contoso its own in PLN, Ana and Fabrikam a few. PDFs are rendered for
-the latest documents of each organization only (rendering every one would make
-seeding slow); the rest can be rendered by publishing anew in a real system.
+overdue), Contoso its own in PLN, Ana and Fabrikam a few. Every published
+document gets its PDF: the latest few of each organization while seeding
+(through the full publishing service), the rest in bulk by one background job
+queued when the seed commits (``attach_missing_pdfs``: inline where jobs run
+inline, in a worker where Redis carries them), so the data is there at once and
+the renders do not hold the seed's transaction. The small data set of the tests
+renders one per organization and leaves the bulk job to its own test.
 """
 
 import datetime as dt
+import logging
+import time
 from decimal import Decimal
 
 from django.utils import timezone
 
+from apps.client_portal.core import jobs
+
 from . import services
 from .models import FinancialDocument, Payment, Tariff
+
+log = logging.getLogger(__name__)
 
 Doc = FinancialDocument
 
@@ -107,6 +117,30 @@ def seed(ctx):
     from .online_demo import seed as seed_online_payments
 
     seed_online_payments(ctx)
+    if not small:
+        jobs.enqueue(attach_missing_pdfs)
+
+
+def attach_missing_pdfs(limit: int | None = None) -> int:
+    """Render and store the PDF of every published document that has none; how many.
+
+    One warm PDF engine renders them one after another (about 0.1 s each, stored
+    file included); each document is stored on its own, so a failure leaves the
+    others done and a second run finishes the rest.
+    """
+    started = time.monotonic()
+    docs = (FinancialDocument.objects.published().filter(pdf__isnull=True)
+            .select_related("organization").order_by("organization_id", "issue_date", "pk"))
+    if limit is not None:
+        docs = docs[:limit]
+    count = 0
+    for doc in docs:
+        services.attach_pdf(doc)
+        count += 1
+    if count:
+        log.info("Rendered %d PDFs of demo documents in %.1f s", count,
+                 time.monotonic() - started)
+    return count
 
 
 def _publish(docs, pdfs, staff):

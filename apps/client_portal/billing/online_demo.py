@@ -52,7 +52,7 @@ def seed(ctx):
                 reference = str(100200300 + index)
                 intent.payment = record_payment(
                     organization=organization, amount=amount, currency=doc.currency,
-                    method=Payment.Method.ONLINE, reference=f"redirect:{reference}",
+                    method=Payment.Method.ONLINE, reference=reference,
                     paid_at=started + dt.timedelta(minutes=3), documents=[doc], by=user,
                     note=str(doc),
                 )

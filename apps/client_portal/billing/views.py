@@ -2,6 +2,8 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,7 +73,12 @@ def statement_pdf(request):
 def preview(request, lookup):
     """The document in HTML, laid out as its PDF (the same template)."""
     doc = InvoiceResource.get_object(request.access, lookup)
-    html = services.render_document_html(doc, preview=True, request=request)
+    context = services.document_context(doc, preview=True)
+    context["back_url"] = doc.get_absolute_url()
+    if doc.pdf_id:
+        context["download_url"] = reverse("portal:download",
+                                          args=[InvoiceResource.slug, doc.uuid, "pdf"])
+    html = render_to_string(services.INVOICE_TEMPLATE, context, request=request)
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
     return response
