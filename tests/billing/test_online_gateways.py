@@ -296,7 +296,12 @@ def test_fake_pay_page_sends_the_notification_then_redirects(settings):
         assert status == 200 and b"5.00 EUR" in body and b'value="pay"' in body
         status, headers, _ = app.pay_action(token, b"action=cancel")
         assert status == 303 and ("Location", "http://back.test/r") in headers
-        assert received == []  # abandoning sends nothing
+        # Abandoning reports a signed cancellation, never a payment.
+        [cancelled] = received
+        assert cancelled["status"] == "cancelled" and "orderId" not in cancelled
+        gateway = redirect_gateway("http://unused")
+        assert gateway.parse_notification(notification_request(cancelled)).status == "cancelled"
+        received.clear()
         status, headers, _ = app.pay_action(token, b"action=pay")
         assert status == 303
         [note] = received
