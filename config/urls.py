@@ -20,8 +20,10 @@ urlpatterns = [
     path("", include("apps.client_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/billing/", include("apps.client_portal.billing.api_urls")),
+    path("api/v1/", include("apps.client_portal.core.api_urls")),
     path("api/", include("apps.client_portal.api.urls")),
     path("billing/", include("apps.client_portal.billing.urls")),
+    path("", include("apps.client_portal.core.urls")),
     path("", include("apps.client_portal.portal.urls")),
 ]
 

@@ -48,8 +48,9 @@ def test_manager_changes_a_role_audited_and_notified(demo, login):
     assert target.role == Role.MEMBER
     event = AuditEvent.objects.get(action="people.change_role", object_id=str(target.uuid))
     assert event.actor == demo.users["manager"] and event.changes["role"] == ["viewer", "member"]
-    note = Notification.objects.filter(user=demo.users["viewer"], title="Your role changed")
-    assert note.exists()
+    notes = Notification.objects.filter(user=demo.users["viewer"], message="people.role_changed")
+    assert [n.subject for n in notes] == ["Your role changed"]
+    assert notes[0].text == "Your role in Northwind Trading SRL is now Member."
 
 
 def test_nobody_changes_their_own_role(demo, login):
@@ -135,8 +136,7 @@ def test_deactivate_and_reactivate(demo, login):
     actions = set(AuditEvent.objects.filter(object_id=str(member.uuid))
                   .values_list("action", flat=True))
     assert {"people.deactivate", "people.reactivate"} <= actions
-    titles = set(Notification.objects.filter(user=demo.users["member"])
-                 .values_list("title", flat=True))
+    titles = {n.subject for n in Notification.objects.filter(user=demo.users["member"])}
     assert {"Your access was suspended", "Your access was restored"} <= titles
 
 

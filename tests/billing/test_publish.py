@@ -37,7 +37,7 @@ def test_publishing_renders_stores_and_notifies_members(django_capture_on_commit
     assert stored.organization == org
     notes = Notification.objects.filter(organization=org)
     assert {n.user for n in notes} == {owner, viewer}
-    assert all(doc.number in n.title and n.link == doc.get_absolute_url() for n in notes)
+    assert all(doc.number in n.subject and n.link == doc.get_absolute_url() for n in notes)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, viewer.email])
     assert AuditEvent.objects.filter(action="invoices.publish",
                                      object_id=str(doc.uuid)).exists()

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.db import models
 from django.utils.html import escape
 
 from apps.client_portal.core.tenancy import Access, Role
@@ -160,6 +161,8 @@ def record_values(resource, obj, names) -> dict:
     values = {}
     for name in names:
         field = resource.model._meta.get_field(name)
+        if isinstance(field, models.FileField):
+            continue  # a file is uploaded, not a value to copy from another record
         value = getattr(obj, name)
         if field.is_relation and value is not None:
             value = getattr(value, "uuid", value.pk)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.client_portal.core import audit
+from apps.client_portal.core import audit, messages
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
@@ -337,9 +337,10 @@ def _is_last_owner(membership):
     ).exclude(pk=membership.pk).exists()
 
 
-def _tell(membership, title, body, request):
+def _tell(membership, message, request, **values):
     link = reverse("portal:dashboard")
-    notify([membership.user], membership.organization, title, body, link)
+    notify([membership.user], membership.organization, link=link, message=message,
+           params=messages.params(org=membership.organization.name, **values))
 
 
 def membership_change_role(*, access, membership, role, request=None):
@@ -365,10 +366,8 @@ def membership_change_role(*, access, membership, role, request=None):
         audit.record("people.change_role", obj=membership, organization=access.organization,
                      changes={"role": [before, role], "person": membership.user.email},
                      request=request)
-    _tell(membership, _("Your role changed"),
-          _("Your role in %(org)s is now %(role)s.") % {
-              "org": membership.organization.name, "role": membership.get_role_display()},
-          request)
+    _tell(membership, messages.ROLE_CHANGED, request,
+          role=messages.choice(Membership, "role", membership.role))
     return membership
 
 
@@ -389,13 +388,7 @@ def membership_set_active(*, access, membership, active: bool, request=None):
                      organization=access.organization,
                      changes={"is_active": [not active, active],
                               "person": membership.user.email}, request=request)
-    org = membership.organization.name
-    if active:
-        _tell(membership, _("Your access was restored"),
-              _("You can again act for %(org)s in the portal.") % {"org": org}, request)
-    else:
-        _tell(membership, _("Your access was suspended"),
-              _("You can no longer act for %(org)s in the portal.") % {"org": org}, request)
+    _tell(membership, messages.ACCESS_RESTORED if active else messages.ACCESS_SUSPENDED, request)
     return membership
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.client_portal.core import audit, events
+from apps.client_portal.core import audit, events, messages
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
 from apps.client_portal.core.tenancy import Access
@@ -155,7 +155,10 @@ def attach_pdf(doc: FinancialDocument, *, by=None) -> StoredFile:
         data = render_document_pdf(doc)
     stored = store_bytes(
         organization=doc.organization, data=data, name=f"{doc.kind}-{doc.number}.pdf",
-        kind=_pdf_kind(doc), title=str(doc), content_type="application/pdf", by=by,
+        kind=_pdf_kind(doc), title_message=messages.DOCUMENT_TITLE,
+        title_params=messages.params(kind=messages.choice(FinancialDocument, "kind", doc.kind),
+                                     number=doc.number),
+        content_type="application/pdf", by=by,
     )
     FinancialDocument.objects.filter(pk=doc.pk).update(pdf=stored)
     doc.pdf = stored
@@ -214,13 +217,10 @@ def _notify_published(doc: FinancialDocument):
         organization=doc.organization, is_active=True).select_related("user")]
     if not members:
         return
-    title = _("New %(kind)s %(number)s") % {"kind": doc.get_kind_display().lower(),
-                                            "number": doc.number}
-    body = _("%(kind)s %(number)s of %(date)s: %(total)s %(currency)s, due %(due)s.") % {
-        "kind": doc.get_kind_display(), "number": doc.number, "date": doc.issue_date,
-        "total": doc.total, "currency": doc.currency, "due": doc.due_date,
-    }
-    notify(members, doc.organization, title, body, link=doc.get_absolute_url())
+    notify(members, doc.organization, obj=doc, message=messages.DOCUMENT_PUBLISHED,
+           params=messages.params(
+               kind=messages.choice(FinancialDocument, "kind", doc.kind), number=doc.number,
+               date=doc.issue_date, total=doc.total, currency=doc.currency, due=doc.due_date))
 
 
 def cancel_document(doc: FinancialDocument, *, by=None, request=None) -> FinancialDocument:

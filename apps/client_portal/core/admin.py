@@ -1,3 +1,4 @@
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -7,13 +8,16 @@ from .models import (
     Announcement,
     AuditEvent,
     Feedback,
+    FeedbackReply,
     Membership,
     Notification,
     Organization,
     QueuedJob,
+    validate_attachment,
 )
 from .resources import (
     AuditEventResource,
+    FeedbackReplyResource,
     FeedbackResource,
     MembershipResource,
     NotificationResource,
@@ -98,14 +102,76 @@ class AnnouncementAdmin(AuditedAdmin):
     filter_horizontal = ["organizations"]
 
 
+class FeedbackReplyForm(forms.ModelForm):
+    # A plain file input: the stored attachment has no public URL to show.
+    file = forms.FileField(label=_("attachment"), required=False,
+                           validators=[validate_attachment])
+
+    class Meta:
+        model = FeedbackReply
+        fields = ["body"]
+
+
+class FeedbackReplyInline(TabularInline):
+    """The thread under a feedback: staff write a new answer in the empty row."""
+
+    model = FeedbackReply
+    form = FeedbackReplyForm
+    extra = 1
+    fields = ["created_at", "from_staff", "author", "body", "file"]
+    readonly_fields = ["created_at", "from_staff", "author"]
+
+    @admin.display(description=_("attachment"))
+    def file(self, obj):
+        return obj.attachment.name.rsplit("/", 1)[-1] if obj.attachment else "—"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # sent messages stay as sent
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Feedback)
 class FeedbackAdmin(ResourceAdmin):
     resource = FeedbackResource
     readonly_fields = ["organization", "author", "kind", "subject", "body", "page", "status",
                        "created_at"]
-    fields = readonly_fields + ["answer"]
+    fields = readonly_fields
+    inlines = [FeedbackReplyInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        # A staff answer goes through the thread's service: status, audit, notice.
+        if formset.model is not FeedbackReply:
+            return super().save_formset(request, form, formset, change)
+        from .feedback import staff_reply
+
+        for inline_form in formset.forms:
+            data = getattr(inline_form, "cleaned_data", None) or {}
+            if inline_form.instance.pk is None and data.get("body"):
+                staff_reply(feedback=form.instance, author=request.user, body=data["body"],
+                            attachment=data.get("file"), request=request)
+
+
+@admin.register(FeedbackReply)
+class FeedbackReplyAdmin(ResourceAdmin):
+    """Sent messages of feedback threads, read only; answers are written on the feedback."""
+
+    resource = FeedbackReplyResource
+    fields = ["organization", "feedback", "author", "from_staff", "body", "file", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("attachment"))
+    def file(self, obj):
+        return obj.attachment.name.rsplit("/", 1)[-1] if obj.attachment else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

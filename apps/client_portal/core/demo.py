@@ -8,16 +8,19 @@ in the order of INSTALLED_APPS after this one.
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from . import messages
 from .models import (
     Announcement,
     AuditEvent,
     Feedback,
+    FeedbackReply,
     Membership,
     Notification,
     Organization,
@@ -146,15 +149,32 @@ def seed(ctx: DemoContext):
     subjects = ["Invoice PDF does not open", "Add a column for the due date",
                 "Wrong address on the contract", "Export to XLSX please",
                 "Balance looks too high", "Cannot find last month's act"]
+    answers = ["Thank you, we have corrected it; please check again.",
+               "We are looking into it and will write back within two days.",
+               "This is planned for the next version of the portal."]
+    statuses = [Feedback.Status.NEW, Feedback.Status.ANSWERED, Feedback.Status.IN_PROGRESS,
+                Feedback.Status.CLOSED, Feedback.Status.ANSWERED, Feedback.Status.WITHDRAWN]
     for org_key, author_key in [("northwind", "member"), ("ana", "ana"), ("contoso", "multi"),
                                 ("fabrikam", "fabrikam_owner")]:
         for index in range(max(3, ctx.rows // 4)):
-            Feedback.objects.create(
+            status = statuses[index % len(statuses)]
+            sent = ctx.now - dt.timedelta(days=index + 1, hours=3)
+            feedback = Feedback.objects.create(
                 organization=ctx.organizations[org_key], author=ctx.users[author_key],
                 kind=ctx.rng.choice(list(Feedback.Kind.values)),
                 subject=f"{ctx.rng.choice(subjects)} #{index + 1}",
-                body="Described in a few words by the client.", page="/",
+                body="Described in a few words by the client.", page="/", status=status,
             )
+            if status in (Feedback.Status.ANSWERED, Feedback.Status.CLOSED):
+                FeedbackReply.objects.create(
+                    organization=feedback.organization, feedback=feedback,
+                    author=ctx.users["service"], from_staff=True,
+                    body=answers[index % len(answers)], created_at=sent + dt.timedelta(hours=5))
+            if status == Feedback.Status.CLOSED:
+                FeedbackReply.objects.create(
+                    organization=feedback.organization, feedback=feedback,
+                    author=ctx.users[author_key], body="Thank you, it works now.",
+                    created_at=sent + dt.timedelta(hours=9))
 
     # A little history for each organization's audit log (documentation IP range).
     for index, (user_key, org_key) in enumerate(
@@ -169,18 +189,30 @@ def seed(ctx: DemoContext):
             ip=f"192.0.2.{10 + index}", user_agent="Mozilla/5.0 (X11; Linux x86_64) Demo",
         )
 
-    titles = ["Your invoice is ready", "Payment received", "A case was answered",
-              "A document awaits your signature", "Meter reading window is open"]
+    # What the system says is a message id, written in the reader's language when read
+    # (core/messages.py); each links to the pages where the client acts on it.
+    notices = [
+        (messages.INVOICE_READY, Notification.Level.INFO, "/p/invoices/"),
+        (messages.PAYMENT_RECEIVED, Notification.Level.SUCCESS, "/p/payments/"),
+        (messages.CASE_ANSWERED, Notification.Level.INFO, "/p/feedback/"),
+        (messages.SIGNATURE_AWAITED, Notification.Level.WARNING, "/p/documents/"),
+        (messages.READING_WINDOW, Notification.Level.WARNING, "/"),
+    ]
     for user_key, org_key in [("owner", "northwind"), ("member", "northwind"),
                               ("viewer", "northwind"), ("ana", "ana"), ("multi", "northwind"),
                               ("multi", "contoso"), ("contoso_owner", "contoso"),
                               ("fabrikam_owner", "fabrikam"), ("manager", "northwind")]:
-        Notification.objects.bulk_create(
-            Notification(
+        rows = []
+        for index in range(ctx.rows):
+            message, level, link = ctx.rng.choice(notices)
+            values = {}
+            if message == messages.PAYMENT_RECEIVED:
+                values = messages.params(amount=Decimal(ctx.rng.randint(5000, 250000)) / 100,
+                                         currency="RON")
+            rows.append(Notification(
                 user=ctx.users[user_key], organization=ctx.organizations[org_key],
-                title=ctx.rng.choice(titles), body="See the portal for details.",
+                message=message, params=values, level=level, link=link,
                 created_at=ctx.now - dt.timedelta(hours=index * 7),
                 read_at=None if index % 3 else ctx.now,
-            )
-            for index in range(ctx.rows)
-        )
+            ))
+        Notification.objects.bulk_create(rows)

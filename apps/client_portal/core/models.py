@@ -11,8 +11,8 @@ from django_fsm import FSMField, transition
 from . import validators
 from .tenancy import Access, Role, ScopedQuerySet, Tenancy
 
-__all__ = ["Announcement", "AuditEvent", "Feedback", "Membership", "Notification",
-           "Organization", "QueuedJob", "TenantModel", "lock"]
+__all__ = ["Announcement", "AuditEvent", "Feedback", "FeedbackReply", "Membership",
+           "Notification", "Organization", "QueuedJob", "TenantModel", "lock"]
 
 
 class Organization(models.Model):
@@ -167,7 +167,10 @@ class AuditEvent(TenantModel):
         indexes = [models.Index(fields=["organization", "-at", "-id"], name="audit_org_at")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        # The site's zone, as every other time on the page; the description, not the code.
+        from .auditview import describe
+
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {describe(self)}"
 
 
 class Notification(TenantModel):
@@ -183,7 +186,12 @@ class Notification(TenantModel):
         verbose_name=_("user"),
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
-    title = models.CharField(_("title"), max_length=200)
+    # What the system says is a message id and its parameters (core/messages.py),
+    # written in the reader's language when read; ``title`` and ``body`` hold the
+    # free text a person wrote (staff), shown as written.
+    message = models.CharField(_("message id"), max_length=100, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
@@ -202,7 +210,27 @@ class Notification(TenantModel):
         ]
 
     def __str__(self):
-        return self.title
+        return self.subject
+
+    def clean(self):
+        if not self.message and not self.title:
+            raise ValidationError({"title": _("Write a title.")}, code="required")
+
+    @property
+    def subject(self) -> str:
+        """The title in the active language."""
+        from . import messages
+
+        return (messages.render_title(self.message, self.params) if self.message else "") or (
+            self.title)
+
+    @property
+    def text(self) -> str:
+        """The body in the active language."""
+        from . import messages
+
+        return (messages.render_body(self.message, self.params) if self.message else "") or (
+            self.body)
 
     @property
     def is_read(self) -> bool:
@@ -261,6 +289,7 @@ class Feedback(TenantModel):
         NEW = "new", _("New")
         IN_PROGRESS = "in_progress", _("In progress")
         ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     author = models.ForeignKey(
@@ -287,6 +316,9 @@ class Feedback(TenantModel):
     def __str__(self):
         return self.subject
 
+    def get_absolute_url(self):
+        return reverse("portal:detail", args=["feedback", self.uuid])
+
     @transition(field=status, source=Status.NEW, target=Status.IN_PROGRESS)
     def start(self, **kwargs):
         """Staff take the report in hand."""
@@ -298,6 +330,73 @@ class Feedback(TenantModel):
     @transition(field=status, source=Status.NEW, target=Status.WITHDRAWN)
     def withdraw(self, **kwargs):
         """The client takes back a report nobody has started on."""
+
+    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS, Status.ANSWERED],
+                target=Status.CLOSED)
+    def close(self, **kwargs):
+        """The matter is settled: the client (or staff) closes the thread."""
+
+    @transition(field=status, source=[Status.ANSWERED, Status.CLOSED], target=Status.NEW)
+    def reopen(self, **kwargs):
+        """The client wrote again after an answer: back in the staff's queue."""
+
+
+def feedback_attachment_path(instance, filename):
+    """``feedback/<organization uuid>/<random>/<name>``: one folder per client, unguessable."""
+    from .files import safe_filename
+
+    owner = instance.organization.uuid if instance.organization_id else "provider"
+    return f"feedback/{owner}/{uuid.uuid4().hex}/{safe_filename(filename)}"
+
+
+def validate_attachment(upload):
+    from .files import validate_upload
+
+    validate_upload(upload, allowed=(".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv"))
+
+
+class FeedbackReply(TenantModel):
+    """One message in a feedback thread: the staff's answer or the client's reply.
+
+    Its attachment is a private file, served only through the portal's checked
+    download door (the reply's resource), never from a public URL.
+    """
+
+    feedback = models.ForeignKey(
+        Feedback, on_delete=models.CASCADE, related_name="replies", verbose_name=_("feedback"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("author"),
+    )
+    from_staff = models.BooleanField(_("from us"), default=False, editable=False)
+    body = models.TextField(_("message"), max_length=10000)
+    attachment = models.FileField(
+        _("attachment"), upload_to=feedback_attachment_path, max_length=300, blank=True,
+        validators=[validate_attachment],
+        help_text=_("A PDF, an image or a text file, up to the upload size limit."),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["feedback", "created_at", "id"], name="feedback_thread")]
+
+    def __str__(self):
+        return self.feedback.subject
+
+    def get_absolute_url(self):
+        return reverse("portal:detail", args=["feedback", self.feedback.uuid])
+
+    @property
+    def author_name(self) -> str:
+        if self.from_staff:
+            return str(_("Support team"))
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.email
 
 
 def lock(instance):

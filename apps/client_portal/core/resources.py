@@ -2,7 +2,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Announcement, AuditEvent, Feedback, Membership, Notification, Organization
+from . import auditview
+from .models import (
+    Announcement,
+    AuditEvent,
+    Feedback,
+    FeedbackReply,
+    Membership,
+    Notification,
+    Organization,
+)
 from .registry import SECONDARY, Action, Card, Column, Preset, Resource, computed, registry
 from .tenancy import PROVIDER, Role
 
@@ -84,14 +93,27 @@ class NotificationResource(Resource):
     label = _("Notifications")
     icon = "bell"
     menu_order = 700
-    list_columns = ["title", "level", "created_at", Column("read_at", _("Read"))]
+    list_columns = [Column("subject", link=True), "level", "created_at",
+                    Column("read_at", _("Read"))]
     filters = ["level", "created_at"]
     search_fields = ["title", "body"]
     ordering = ["-created_at", "-id"]
     presets = [Preset("unread", _("Unread"), Q(read_at__isnull=True))]
-    detail_fields = ["title", "level", "body", "link", "created_at", "read_at"]
+    detail_fields = ["subject", "level", "text", "created_at", "read_at"]
+    # The texts in the requester's language, and the message id and its parameters
+    # for programs; ``link`` is the portal page of what the notice is about.
+    api_fields = ["subject", "text", "level", "link", "message", "params", "created_at",
+                  "read_at"]
     actions = [Action("mark_read", _("Mark as read"), role=Role.VIEWER,
                       condition=lambda obj, access: obj.read_at is None)]
+
+    @computed(_("Title"), needs=["message", "params", "title"])
+    def subject(obj):
+        return obj.subject
+
+    @computed(_("Message"), needs=["message", "params", "body"])
+    def text(obj):
+        return obj.text
 
     @classmethod
     def dashboard_cards(cls, access):
@@ -126,7 +148,7 @@ class FeedbackResource(Resource):
     filters = ["kind", "status", "created_at"]
     search_fields = ["subject", "body"]
     ordering = ["-created_at", "-id"]
-    detail_fields = ["subject", "kind", "status", "page", "body", "answer", "author",
+    detail_fields = ["subject", "kind", "status", "page", "body", "author",
                      "created_at", "updated_at"]
     select_related = ["author"]
     list_select_related = []  # the list columns are the report's own fields
@@ -135,6 +157,7 @@ class FeedbackResource(Resource):
     actions = [
         Action("withdraw", _("Withdraw"), role=Role.MEMBER, style="danger",
                confirm=_("Withdraw this report?")),
+        Action("close", _("Close"), role=Role.MEMBER, style="secondary"),
         # The provider's steps (back office, provider-wide keys).
         Action("start", _("Take in hand"), role=PROVIDER),
         Action("mark_answered", _("Mark answered"), role=PROVIDER),
@@ -144,11 +167,56 @@ class FeedbackResource(Resource):
     def prepare_new(cls, obj, access):
         obj.author = access.user
 
+    @computed(_("Author"), needs=["author"])
+    def author(obj):
+        return (obj.author.get_full_name() or obj.author.email) if obj.author else ""
+
     @classmethod
     def dashboard_cards(cls, access):
         open_count = cls.get_queryset(access).filter(
             status__in=[Feedback.Status.NEW, Feedback.Status.IN_PROGRESS]).count()
         return [Card(_("Open feedback"), open_count, reverse("portal:list", args=[cls.slug]))]
+
+
+@registry.register
+class FeedbackReplyResource(Resource):
+    """The messages of a feedback thread; shown on the feedback's page, not in the menu.
+
+    A client replies through ``create`` (the feedback's page, or POST
+    /api/v1/feedback-replies/); its attachment is downloaded through this
+    resource's checked door.
+    """
+
+    model = FeedbackReply
+    slug = "feedback-replies"
+    label = _("Replies")
+    menu = False
+    menu_order = 751
+    list_columns = [Column("feedback", link=True), Column("person", sortable=False),
+                    "created_at"]
+    filters = ["feedback", "created_at"]
+    search_fields = ["body"]
+    ordering = ["-created_at", "-id"]
+    detail_fields = ["feedback", "person", "body", "created_at"]
+    select_related = ["feedback", "author"]
+    create_fields = ["feedback", "body", "attachment"]
+    create_role = Role.MEMBER
+    files = ["attachment"]
+    export = False
+
+    @computed(_("From"), needs=["from_staff", "author"])
+    def person(obj):
+        return obj.author_name
+
+    @classmethod
+    def prepare_new(cls, obj, access):
+        obj.author = access.user
+
+    @classmethod
+    def after_create(cls, obj, access):
+        from .feedback import client_replied
+
+        client_replied(obj, access)
 
 
 @registry.register
@@ -159,10 +227,32 @@ class AuditEventResource(Resource):
     icon = "shield"
     menu_order = 950
     read_role = Role.OWNER
-    list_columns = ["at", "actor_label", "action", "object_repr", "ip"]
+    # What people read: a description, a name, formatted changes without secrets, the
+    # time in the site's zone with the zone named (core/auditview.py). The API keeps
+    # the codes and the raw changes (secrets removed) for programs.
+    list_columns = [Column("when", link=True), Column("person", sortable=False),
+                    Column("description", sortable=False), "object_repr", "ip"]
     filters = ["action", "at"]
     search_fields = ["actor_label", "action", "object_repr"]
     ordering = ["-at", "-id"]
     ordering_fields = ["at", "action"]
-    detail_fields = ["at", "actor_label", "action", "object_type", "object_repr", "ip",
-                     "user_agent", "changes"]
+    detail_fields = ["when", "person", "description", "object_repr", "ip", "user_agent",
+                     "changed"]
+    api_fields = ["at", "action", "description", "person", "object_type", "object_repr", "ip",
+                  "changed"]
+
+    @computed(_("When"), needs=["at"])
+    def when(obj):
+        return auditview.when(obj)
+
+    @computed(_("Person"), needs=["actor_label"])
+    def person(obj):
+        return auditview.person(obj)
+
+    @computed(_("What happened"), needs=["action"])
+    def description(obj):
+        return auditview.describe(obj)
+
+    @computed(_("Changes"), needs=["changes", "object_type"])
+    def changed(obj):
+        return auditview.changes_text(obj)

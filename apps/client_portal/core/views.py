@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 
 @never_cache
@@ -68,3 +68,64 @@ def superuser_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# --- the inbox and feedback threads (portal pages) -----------------------------------------
+def _member_required(view):
+    from apps.client_portal.portal.access import member_required
+
+    return member_required(view)
+
+
+@require_POST
+@_member_required
+def notifications_read_all(request):
+    """The inbox's "Mark all as read" button: one operation, the API's too."""
+    from django.contrib import messages as flash
+    from django.shortcuts import redirect
+    from django.utils.translation import ngettext
+
+    from .notify import mark_all_read
+
+    count = mark_all_read(access=request.access, request=request)
+    flash.success(request, ngettext("%(count)d notification marked as read.",
+                                    "%(count)d notifications marked as read.", count)
+                  % {"count": count})
+    return redirect("portal:list", slug="notifications")
+
+
+@require_POST
+@_member_required
+def feedback_reply(request, lookup):
+    """A client's reply on the feedback's page: the ``feedback-replies`` create operation."""
+    from django.contrib import messages as flash
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from . import operations
+    from .errors import Refused
+    from .resources import FeedbackReplyResource, FeedbackResource
+
+    access = request.access
+    try:
+        feedback = operations.get_record(FeedbackResource, access=access, lookup=lookup)
+        data = request.POST.copy()
+        data["feedback"] = str(feedback.uuid)
+        operations.create(FeedbackReplyResource, access=access, data=data,
+                          files=request.FILES, request=request)
+    except Refused as refusal:
+        if refusal.code == "not_found":
+            raise Http404 from None
+        if refusal.code != "invalid":
+            from apps.client_portal.portal.views import refused_page
+
+            return refused_page(request, refusal, FeedbackResource, feedback)
+        from apps.client_portal.portal.views import _detail_context
+
+        context = _detail_context(FeedbackResource, feedback, access)
+        context["reply_errors"] = [m for msgs in refusal.fields.values() for m in msgs] or [
+            refusal.message]
+        context["reply_body"] = request.POST.get("body", "")
+        return render(request, ["portal/detail_feedback.html"], context, status=400)
+    flash.success(request, _("Your reply was sent."))
+    return redirect("portal:detail", slug="feedback", lookup=feedback.uuid)

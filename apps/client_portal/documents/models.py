@@ -44,7 +44,12 @@ class StoredFile(TenantModel):
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    # A title the system gives ("Invoice NW-2026-0124") is a message id and its
+    # parameters (core/messages.py), written in the reader's language when read;
+    # ``title`` holds a title a person typed.
+    title_message = models.CharField(_("title message id"), max_length=100, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=stored_file_path, max_length=300
     )
@@ -68,7 +73,16 @@ class StoredFile(TenantModel):
         ]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language."""
+        from apps.client_portal.core import messages
+
+        if self.title_message:
+            return messages.render_title(self.title_message, self.title_params) or self.title
+        return self.title or self.original_name
 
     def get_absolute_url(self):
         return reverse("portal:detail", args=["documents", self.uuid])

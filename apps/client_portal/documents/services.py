@@ -16,11 +16,18 @@ CHUNK = 1024 * 1024
 
 
 def store_bytes(*, organization, data: bytes, name: str, kind=StoredFile.Kind.OTHER,
-                title: str = "", content_type: str = "", by=None) -> StoredFile:
-    """Keep ``data`` as a new document of ``organization``; its SHA-256 is computed here."""
+                title: str = "", title_message: str = "", title_params: dict | None = None,
+                content_type: str = "", by=None) -> StoredFile:
+    """Keep ``data`` as a new document of ``organization``; its SHA-256 is computed here.
+
+    A title the system gives is ``title_message`` with ``title_params`` (core/messages.py),
+    shown in the reader's language; ``title`` is a title a person typed.
+    """
     name = safe_filename(name)
     stored = StoredFile(
-        organization=organization, kind=kind, title=(title or name)[:200],
+        organization=organization, kind=kind,
+        title="" if title_message else (title or name)[:200],
+        title_message=title_message, title_params=title_params or {},
         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
         content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
         original_name=name, created_by=by,
