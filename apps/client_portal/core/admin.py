@@ -149,11 +149,13 @@ class FeedbackAdmin(ResourceAdmin):
             return super().save_formset(request, form, formset, change)
         from .feedback import staff_reply
 
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             data = getattr(inline_form, "cleaned_data", None) or {}
             if inline_form.instance.pk is None and data.get("body"):
-                staff_reply(feedback=form.instance, author=request.user, body=data["body"],
-                            attachment=data.get("file"), request=request)
+                formset.new_objects.append(staff_reply(
+                    feedback=form.instance, author=request.user, body=data["body"],
+                    attachment=data.get("file"), request=request))
 
 
 @admin.register(FeedbackReply)
