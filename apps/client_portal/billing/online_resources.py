@@ -2,7 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Action, Column, Resource, computed, registry
+from apps.client_portal.core.registry import (
+    SECONDARY,
+    Action,
+    Column,
+    Resource,
+    computed,
+    registry,
+)
 from apps.client_portal.core.tenancy import PROVIDER
 
 from .gateways.base import gateway_label
@@ -19,8 +26,9 @@ class PaymentIntentResource(Resource):
     icon = "card"
     menu_order = 130
     list_columns = [
-        Column("created_at", link=True), "scope", "amount", "currency", "method", "status",
-        "completed_at",
+        Column("created_at", link=True), Column("scope", priority=SECONDARY), "amount",
+        Column("currency", code=True), Column("method", priority=SECONDARY), "status",
+        Column("completed_at", priority=SECONDARY),
     ]
     # Clients read the gateway's human name ("method"); its settings key stays for the API.
     filters = ["status", "currency", "scope", "created_at", "amount"]

@@ -104,7 +104,7 @@ class InvoiceResource(Resource):
     # At 1280 px: number, dates, total, outstanding and status; the rest in the row.
     list_columns = [
         "number", Column("kind", priority=FOLDED), "issue_date", "due_date",
-        Column("currency", priority=SECONDARY), Column("net", priority=FOLDED),
+        Column("currency", priority=SECONDARY, code=True), Column("net", priority=FOLDED),
         Column("vat", priority=FOLDED), "total", Column("paid", priority=FOLDED),
         "outstanding", "status", Column("first_downloaded_at", priority=FOLDED),
     ]
@@ -135,9 +135,9 @@ class InvoiceResource(Resource):
     layout = Layout(
         header=["status", "total", "outstanding", "due_date"],
         sections=[
-            Section(_("Document"), ["number", "kind", "issue_date", "due_date", "currency",
-                                    "related", "published_at", "first_downloaded_at"]),
-            Section(_("Billed to"), ["client"]),
+            Section(_("Document"), ["number", "kind", "client", "issue_date", "due_date",
+                                    "currency", "related", "published_at",
+                                    "first_downloaded_at"]),
             Section(_("Amounts"), ["net", "vat", "total", "paid", "outstanding", "notes"]),
         ],
         related=[
@@ -257,8 +257,9 @@ class PaymentResource(Resource):
     label = _("Payments")
     icon = "wallet"
     menu_order = 110
-    list_columns = ["date", "reference", "method", "currency", "amount", "allocated",
-                    "unallocated"]
+    list_columns = ["date", "reference", Column("method", priority=SECONDARY),
+                    Column("currency", code=True), "amount",
+                    Column("allocated", priority=SECONDARY), "unallocated"]
     filters = ["date", "method", "currency", "amount"]
     search_fields = ["reference", "note"]
     ordering = ["-date", "-id"]
@@ -289,7 +290,8 @@ class TariffResource(Resource):
     label = _("Tariffs")
     icon = "tag"
     menu_order = 130
-    list_columns = ["name", "unit", "price", "currency", "valid_from", "valid_to",
+    list_columns = ["name", "unit", "price", Column("currency", code=True), "valid_from",
+                    Column("valid_to", priority=SECONDARY),
                     Column("current", _("Current"), sortable=False)]
     filters = ["currency", "valid_from", "valid_to"]
     search_fields = ["name"]

@@ -100,13 +100,16 @@ class Preset:
 class Column:
     """A list column. ``priority``: ``PRIMARY`` (1, its own column at every width),
     ``SECONDARY`` (2, folds into the row where the table lacks room) or ``FOLDED``
-    (3, always shown in the row under the first cell, as label: value)."""
+    (3, always shown in the row under the first cell, as label: value). ``code``: a
+    choice shown by its stored value ("RON") rather than its label ("RON — Romanian
+    leu"), where the code is what people read in a list."""
 
     name: str
     label: Any = None
     sortable: bool = True
     link: bool = False
     priority: int = PRIMARY
+    code: bool = False
 
 
 @dataclass(frozen=True)

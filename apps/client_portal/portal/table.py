@@ -112,6 +112,7 @@ def build(resource, objects, columns, labels) -> Table:
     before, after = (escape(part) for part in detail.split(_PLACEHOLDER, 1))
     names = [c.name for c in columns]
     badges = [_badge(resource, name) for name in names]
+    codes = [c.code for c in columns]
     has_folds = any(p > 1 for p in priorities)
     choices = {}  # (column, stored value) -> its label, once per page
     pills = {}  # (stored value, label) -> the badge
@@ -126,7 +127,8 @@ def build(resource, objects, columns, labels) -> Table:
                 key = (name, stored)
                 text = choices.get(key) if badge is None else None
                 if text is None:
-                    text = choices[key] = force_str(getter(obj))
+                    text = choices[key] = (str(stored) if codes[index]
+                                           else force_str(getter(obj)))
             else:
                 stored = None
                 text = fmt(getter(obj))

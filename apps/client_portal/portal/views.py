@@ -152,6 +152,14 @@ def resource_export(request, resource, fmt):
                              request=request)
 
 
+def _has_file(obj, name) -> bool:
+    """Whether ``obj.<name>`` holds a file, asked of its name (opening it is the download's)."""
+    value = getattr(obj, name, None)
+    if value is not None and hasattr(value, "_meta"):  # a link to a stored file
+        value = value.file
+    return bool(value)
+
+
 def _detail_context(resource, obj, access):
     layout = resource.detail_layout()
     links = resource.available_links(obj, access)
@@ -171,7 +179,7 @@ def _detail_context(resource, obj, access):
                    for name in layout.field_names()],
         "actions": resource.available_actions(obj, access),
         "files": [(name, resource.field_label(name)) for name in resource.files
-                  if name not in linked and operations.stored_file(obj, name)],
+                  if name not in linked and _has_file(obj, name)],
         "can_edit": resource.can_edit(obj, access),
     }
 
