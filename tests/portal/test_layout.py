@@ -192,6 +192,7 @@ def test_a_private_person_has_no_company_pages(demo, login):
         assert ana.get(f"/p/{slug}/").status_code == 404, slug
     assert "Invoices" in nav
     assert ana.get("/api/v1/api-keys/").status_code == 404
+    assert ana.get("/people/invite/").status_code == 404
     assert ana.post("/p/api-keys/new/", {"name": "x", "role": "viewer"}).status_code == 404
 
 

@@ -128,7 +128,7 @@ def person_set_active(request, lookup, state):
 @member_required
 def person_invite(request):
     access = request.access
-    if not access.has_role(Role.MANAGER):
+    if not access.has_role(Role.MANAGER) or not MembershipResource.may_read(access):
         from django.http import Http404
 
         raise Http404
