@@ -112,7 +112,7 @@ def test_yes_no_filters_offer_any_yes_no_and_filter_both_ways(demo, login):
 
     counts = {}
     for value in ("true", "false", ""):
-        portal = client.get("/p/announcements/", {"important": value})
+        portal = client.get("/p/announcements/", {"important": value}, follow=True)
         api = client.get("/api/v1/announcements/", {"important": value}).json()
         assert portal.context["page"].count == api["count"]
         counts[value] = api["count"]

@@ -26,14 +26,13 @@ def clean_query(params, drop=PAGE_PARAMS) -> str:
 
 def canonical_params(resource, params):
     """``params`` with each set parameter once: no empty values, no repeats, no page 1,
-    no default page size, no page part. ``None`` where ``params`` is that already."""
+    no page part. ``None`` where ``params`` is that already."""
     kept = params.copy()
     changed = False
     for key in list(kept):
         values = kept.getlist(key)
         wanted = list(dict.fromkeys(v for v in values if v != ""))
-        if key == "part" or (key == "page" and wanted == ["1"]) or (
-                key == "page_size" and wanted == [str(resource.page_size)]):
+        if key == "part" or (key == "page" and wanted == ["1"]):
             wanted = []
         if wanted != values:
             changed = True
