@@ -69,6 +69,18 @@ def test_changes_use_field_labels_and_choice_labels(demo):
     assert "hunter2" not in str(rows) and "Password" not in rows
 
 
+def test_a_membership_is_named_by_its_person(demo):
+    from apps.client_portal.core.models import Membership
+
+    membership = Membership.objects.get(user=demo.users["multi"],
+                                        organization=demo.organizations["northwind"])
+    event = audit.record("people.change_role", obj=membership)
+    assert event.object_repr == "Dana Dual"
+    old = _event(demo, action="people.change_role",
+                 object_repr="Dana Dual <dual@example.com> @ Northwind Trading SRL (Member)")
+    assert auditview.subject(old) == "Dana Dual"
+
+
 def test_the_person_is_a_name(demo):
     assert auditview.person(_event(demo)) == "Dana Dual"
     assert auditview.person(_event(demo, actor=None, actor_label="system")) == "System"

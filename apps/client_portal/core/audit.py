@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.files import FieldFile
 
 from .context import client_ip, current_request
-from .models import AuditEvent, Organization
+from .models import AuditEvent, Membership, Organization
 
 
 def _jsonable(value):
@@ -54,6 +54,15 @@ def organization_of(obj):
     return value if isinstance(value, Organization) else None
 
 
+def label_of(obj) -> str:
+    """How the log names ``obj``: a person (a user, a membership) by name, not by the
+    "Name <email> @ Organization (Role)" of their ``__str__``."""
+    person = getattr(obj, "user", None) if isinstance(obj, Membership) else obj
+    if hasattr(person, "get_full_name"):
+        return person.get_full_name() or getattr(person, "email", "") or str(person)
+    return str(obj)
+
+
 def record(
     action: str,
     *,
@@ -84,7 +93,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(getattr(obj, "uuid", None) or getattr(obj, "pk", "") or "") if obj else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=label_of(obj)[:200] if obj is not None else "",
         changes=_jsonable(changes or {}),
         ip=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),

@@ -160,6 +160,13 @@ def person(event) -> str:
     return label.split(" <", 1)[0].split(" @ ", 1)[0].strip() or label
 
 
+def subject(event) -> str:
+    """What the event was about; a person by name (rows written before names were kept
+    carry "Name <email> @ Organization (Role)")."""
+    label = (event.object_repr or "").strip()
+    return label.split(" <", 1)[0].split(" @ ", 1)[0].strip() or label
+
+
 def when(event) -> str:
     """The time in the site's zone, with the zone named: "21.06.2026 22:48 EEST"."""
     if event.at is None:

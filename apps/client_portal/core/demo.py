@@ -185,7 +185,8 @@ def seed(ctx: DemoContext):
         AuditEvent.objects.create(
             at=ctx.now - dt.timedelta(days=1, minutes=index), actor=user,
             actor_label=str(user), organization=ctx.organizations[org_key], action="login",
-            object_type=user._meta.label_lower, object_id=str(user.pk), object_repr=str(user),
+            object_type=user._meta.label_lower, object_id=str(user.pk),
+            object_repr=user.get_full_name(),
             ip=f"192.0.2.{10 + index}", user_agent="Mozilla/5.0 (X11; Linux x86_64) Demo",
         )
 

@@ -231,12 +231,13 @@ class AuditEventResource(Resource):
     # time in the site's zone with the zone named (core/auditview.py). The API keeps
     # the codes and the raw changes (secrets removed) for programs.
     list_columns = [Column("when", link=True), Column("person", sortable=False),
-                    Column("description", sortable=False), "object_repr", "ip"]
+                    Column("description", sortable=False), Column("about", sortable=False),
+                    "ip"]
     filters = ["action", "at"]
     search_fields = ["actor_label", "action", "object_repr"]
     ordering = ["-at", "-id"]
     ordering_fields = ["at", "action"]
-    detail_fields = ["when", "person", "description", "object_repr", "ip", "user_agent",
+    detail_fields = ["when", "person", "description", "about", "ip", "user_agent",
                      "changed"]
     api_fields = ["at", "action", "description", "person", "object_type", "object_repr", "ip",
                   "changed"]
@@ -252,6 +253,10 @@ class AuditEventResource(Resource):
     @computed(_("What happened"), needs=["action"])
     def description(obj):
         return auditview.describe(obj)
+
+    @computed(_("Object"), needs=["object_repr"])
+    def about(obj):
+        return auditview.subject(obj)
 
     @computed(_("Changes"), needs=["changes", "object_type"])
     def changed(obj):
