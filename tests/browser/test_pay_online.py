@@ -39,7 +39,7 @@ def test_owner_pays_an_unpaid_invoice_online(page, demo_live, sign_in, shot, liv
 
     sign_in(page, "owner@northwind.example.com")
     page.goto(f"/p/invoices/{doc.uuid}/")
-    page.get_by_test_id("pay-document").click()
+    page.get_by_test_id("pay-link").click()
 
     expect(page.get_by_test_id("pay-amount")).to_have_text("293.81 RON")
     shot(page, "confirm")
@@ -57,12 +57,12 @@ def test_owner_pays_an_unpaid_invoice_online(page, demo_live, sign_in, shot, liv
 
     page.get_by_role("link", name="Back to Invoice NW-ONLINE-0001").click()
     def field(label):
-        return page.locator("dl.fields > div").filter(
-            has=page.locator("dt", has_text=label)).locator("dd")
+        return page.locator("dl.head-figures > div, dl.summary > div").filter(
+            has=page.locator("dt", has_text=label)).locator("dd").first
 
     expect(field("Status")).to_have_text("Paid")
     expect(field("Outstanding")).to_have_text("0.00")
-    expect(page.get_by_test_id("pay-document")).to_have_count(0)
+    expect(page.get_by_test_id("pay-link")).to_have_count(0)
 
     doc.refresh_from_db()
     assert (doc.status, doc.paid, doc.outstanding) == (

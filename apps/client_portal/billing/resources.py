@@ -270,6 +270,15 @@ class PaymentResource(Resource):
     list_prefetch_related = []  # "allocated" is stored on the payment
     detail_fields = ["date", "reference", "method", "currency", "amount", "allocated",
                      "unallocated", "settles", "note"]
+    layout = Layout(
+        header=["amount", "unallocated", "date"],
+        sections=[Section(_("Payment"), ["date", "reference", "method", "currency", "amount",
+                                         "allocated", "unallocated", "note"])],
+        related=[Related("allocations", _("Settles"), columns=["document", "amount"],
+                         labels={"document": _("Document"), "amount": _("Amount")},
+                         numbers=["amount"],
+                         format={"document": lambda a: str(a.document)})],
+    )
 
     @computed(_("Credit left"), needs=["amount", "allocated"])
     def unallocated(obj):
