@@ -82,10 +82,9 @@ def test_each_cell_shows_the_records_value_under_its_label(demo, slug, lang):
         body = str(build(resource, objects, columns, labels).body)
         rows, folds = _cells(body), _folds(body)
         assert len(rows) == len(objects)
-        own = [(col, label) for index, (col, label) in enumerate(zip(columns, labels))
-               if index == 0 or col.priority < 3]
-        folded = [(col, label) for index, (col, label) in enumerate(zip(columns, labels))
-                  if index and col.priority > 1]
+        pairs = list(enumerate(zip(columns, labels, strict=True)))
+        own = [(col, label) for index, (col, label) in pairs if index == 0 or col.priority < 3]
+        folded = [(col, label) for index, (col, label) in pairs if index and col.priority > 1]
         for obj, cells, entries in zip(objects, rows, folds, strict=True):
             assert [label for label, _cls, _html in cells] == [escape(lb) for _c, lb in own]
             assert [label for _p, label, _html in entries] == [escape(lb) for _c, lb in folded]
