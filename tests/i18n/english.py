@@ -146,6 +146,8 @@ def _patterns(language: str) -> list[re.Pattern]:
 def classify(language: str, pieces: list[str], allowed: set[str]):
     """(untranslated, stored_english): the leftovers of ``pieces`` of each kind."""
     untranslated, stored = [], []
+    # Longest first: a name inside an allowed sentence must not break the sentence up.
+    allowed = sorted(allowed, key=len, reverse=True)
     for piece in pieces:
         rest = piece
         for text in allowed:

@@ -147,6 +147,8 @@ def test_the_detector_tells_the_two_kinds_apart():
     assert "Thanks, the invoice NW-1 was paid by Jane Roe" in stored
     assert "Plata a fost primită" not in untranslated + stored
     assert not any("NW-2026-0001" in p for p in untranslated + stored)
-    # A person's text set aside is no leftover.
+    # A person's text set aside is no leftover, even where it holds another allowed text.
+    assert english.classify("ro", ["Your account manager for Jane Roe changes"],
+                            {"Jane Roe", "Your account manager for Jane Roe changes"}) == ([], [])
     assert english.classify("ro", ["Described in a few words by the client."],
                             {"Described in a few words by the client."}) == ([], [])
