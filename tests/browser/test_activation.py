@@ -51,4 +51,4 @@ def test_wrong_code_is_explained(demo_live, page):
     page.get_by_label("Email").fill("bea.browser@example.com")
     page.get_by_role("button", name="Continue").click()
     page.get_by_text("This code does not match this email address.").wait_for()
-    assert not mail.outbox
+    assert not mail.outbox, [(m.subject, m.to) for m in mail.outbox]

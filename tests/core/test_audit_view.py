@@ -101,3 +101,16 @@ def test_recording_still_keeps_the_raw_evidence(demo):
                          changes={"gateway_token": "t", "amount": "1.00"})
     event.refresh_from_db()
     assert event.action == "billing.payment.allocate" and event.changes["gateway_token"] == "t"
+
+
+def test_addresses_settings_keys_and_storage_folders_stay_internal(demo):
+    event = _event(demo, action="online-payments.start", object_type="billing.paymentintent",
+                   object_repr="Payment attempt",
+                   changes={"redirect_url": [None, "https://pay.example.com/trnRequest/tok123"],
+                            "gateway": "p24", "field": "attachment",
+                            "file_name": "feedback/0f3a/9c1d/report.pdf"})
+    with translation.override("en"):
+        text = auditview.changes_text(event)
+    assert "tok123" not in text and "trnRequest" not in text
+    assert "p24" not in text and "attachment" not in text
+    assert "feedback/" not in text and "report.pdf" in text

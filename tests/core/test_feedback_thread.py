@@ -124,3 +124,18 @@ def test_the_client_closes_an_answered_thread(demo, login):
     assert feedback.status == Feedback.Status.CLOSED
     assert AuditEvent.objects.filter(action="feedback.close",
                                      object_id=str(feedback.uuid)).exists()
+
+
+def test_a_withdrawn_feedback_takes_no_reply_through_either_door(demo, login):
+    feedback = _feedback(demo, Feedback.Status.NEW)
+    Feedback.objects.filter(pk=feedback.pk).update(status=Feedback.Status.WITHDRAWN)
+    client = login(demo.users["member"], demo.organizations["northwind"])
+    page = client.post(f"/p/feedback/{feedback.uuid}/reply/", {"body": "Still there?"})
+    assert page.status_code in (200, 400, 409)
+    api = client.post("/api/v1/feedback-replies/", {"feedback": str(feedback.uuid),
+                                                   "body": "Still there?"})
+    assert api.status_code == 400, api.content
+    assert "withdrawn" in api.content.decode()
+    assert not FeedbackReply.objects.filter(feedback=feedback).exists()
+    feedback.refresh_from_db()
+    assert feedback.status == Feedback.Status.WITHDRAWN

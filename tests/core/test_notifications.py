@@ -159,3 +159,23 @@ def test_demo_notifications_have_varied_levels_and_links(demo):
     notes = Notification.objects.filter(organization=demo.organizations["northwind"])
     assert len(set(notes.values_list("level", flat=True))) >= 2
     assert not notes.filter(link="").exists() and not notes.filter(message="").exists()
+
+
+def test_mark_all_read_needs_a_person_acting_for_an_organization(demo):
+    from apps.client_portal.core.errors import Refused
+    from apps.client_portal.core.notify import mark_all_read
+    from apps.client_portal.core.tenancy import Access
+
+    unread = Notification.objects.filter(read_at__isnull=True).count()
+    assert unread
+    with pytest.raises(Refused) as refused:
+        mark_all_read(access=Access.provider())  # a provider-wide key reaches every inbox
+    assert refused.value.code == "forbidden"
+    assert Notification.objects.filter(read_at__isnull=True).count() == unread
+
+
+def test_a_notice_whose_values_are_missing_shows_no_placeholder(demo):
+    note = Notification(message="billing.payment_received", params={})
+    with translation.override("en"):
+        assert "%(" not in note.text and "%(" not in note.subject
+        assert note.subject == "Payment received"

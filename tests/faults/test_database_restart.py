@@ -177,8 +177,10 @@ print(json.dumps({{"intent": intent.uuid.hex, "intent_uuid": str(intent.uuid),
 
 
 def payment_state(fs, doc_uuid: str, intent: dict, reference: str) -> dict:
-    payments = fs.sql("SELECT id, amount, allocated FROM billing_payment WHERE reference = %s",
-                      (reference,))
+    # Every payment that is this intent's or carries the gateway's reference for it.
+    payments = fs.sql("SELECT id, amount, allocated FROM billing_payment WHERE reference = %s "
+                      "OR id IN (SELECT payment_id FROM billing_paymentintent WHERE uuid = %s)",
+                      (reference, intent["intent"]))
     ids = [row[0] for row in payments] or [0]
     marks = ",".join(["%s"] * len(ids))
     allocations = fs.sql(f"SELECT COUNT(*), SUM(amount) FROM billing_paymentallocation "
@@ -217,7 +219,7 @@ def test_a_payment_notification_while_the_database_is_down_is_retried_and_applie
     assert intent["status"] == "pending"
     assert intent["url"] == f"{fs.url}/billing/pay/callback/redirect/"
     body = json.dumps(intent["note"]).encode()
-    reference = f"redirect:{intent['note']['orderId']}"
+    reference = str(intent["note"]["orderId"])  # the gateway's own reference, as recorded
 
     def notify() -> requests.Response:
         return requests.post(intent["url"], data=body, timeout=60,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core import audit
@@ -36,6 +36,7 @@ from .gateways import (
     Notification,
     get_gateway,
 )
+from .gateways.base import gateway_label
 from .links import PAY_ROLE
 from .models import FinancialDocument, Payment, PaymentIntent
 from .services import balance, record_payment
@@ -280,7 +281,7 @@ def _apply_success(intent, note, received, request) -> Outcome:
         before = audit.snapshot(intent)
         payment = record_payment(
             organization=intent.organization, amount=intent.amount, currency=intent.currency,
-            method=Payment.Method.ONLINE, reference=note.gateway_ref[:100],
+            method=Payment.Method.ONLINE, reference=_payment_reference(intent, note.gateway_ref),
             paid_at=timezone.now(), documents=list(intent.documents.all()) or None,
             by=intent.created_by, note=str(intent.description())[:300],
         )
@@ -289,6 +290,24 @@ def _apply_success(intent, note, received, request) -> Outcome:
         audit.record(f"{SLUG}.callback.succeeded", obj=intent, request=request, changes={
             **audit.diff(before, audit.snapshot(intent)), "payment": str(payment.uuid)})
     return Outcome(200, "paid", intent)
+
+
+def _payment_reference(intent, gateway_ref: str) -> str:
+    """The reference the payment is recorded under: the gateway's own, as the client knows it.
+
+    Called under the intent's lock before it has a payment, so an online payment
+    of the organization that already carries this reference is another one (a
+    second gateway's order with the same number, or one a clerk entered):
+    ``record_payment`` would return it as if it were this one. Then the gateway's
+    name goes in front, which keeps both apart and still reads well.
+    """
+    reference = gateway_ref[:100]
+    taken = Payment.objects.filter(organization=intent.organization,
+                                   method=Payment.Method.ONLINE, reference=reference)
+    if taken.exists():
+        with translation.override(settings.LANGUAGE_CODE):
+            reference = f"{gateway_label(intent.gateway)} {gateway_ref}"[:100]
+    return reference
 
 
 def _apply_failure(intent, note, received, request) -> Outcome:

@@ -89,6 +89,11 @@ OTHER = _("Other event")
 # Parts of a key whose value is never shown: the key names the secret.
 SECRET_PARTS = {"token", "secret", "password", "passwd", "key", "signature", "hmac", "otp",
                 "salt", "pin", "totp", "cvv", "iban_full"}
+# Not secret words, but what they hold is: an address may carry a gateway's token
+# (redirect_url), and settings keys and field names are internals ("p24", "attachment").
+INTERNAL_PARTS = {"url", "gateway", "field"}
+# Stored file names carry their storage folders; the reader sees the file's own name.
+PATH_KEYS = {"file_name", "file", "path", "stored_name"}
 
 # Keys of changes that are not a field of the object.
 KEY_LABELS = {
@@ -176,8 +181,10 @@ def when(event) -> str:
 
 
 def is_secret(key: str) -> bool:
+    """Whether the value of ``key`` stays off client pages: a secret, or an internal."""
     parts = str(key).lower().replace("-", "_").split("_")
-    return any(part in SECRET_PARTS for part in parts) or "token" in str(key).lower()
+    return (any(part in SECRET_PARTS or part in INTERNAL_PARTS for part in parts)
+            or "token" in str(key).lower())
 
 
 def _model(event):
@@ -217,6 +224,8 @@ def _value(model, key, value, formatter) -> str:
             return str(dict(field.flatchoices).get(value, value))
     if value is None or value == "":
         return "—"
+    if key in PATH_KEYS and isinstance(value, str):
+        value = value.rstrip("/").rsplit("/", 1)[-1]
     return formatter(value)
 
 

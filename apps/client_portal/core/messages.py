@@ -102,14 +102,16 @@ def _fill(template, raw: dict) -> str:
     from .display import Formatter
 
     text = str(template)
-    if not raw:
+    if "%(" not in text:
         return text
     formatter = Formatter()
-    values = {key: _read(value, formatter) for key, value in raw.items()}
+    values = {key: _read(value, formatter) for key, value in (raw or {}).items()}
     try:
         return text % values
     except (KeyError, TypeError, ValueError):
-        return text  # a stored row older than its message: the text without the values
+        # A stored row older than its message (or one a migration gave no values): a
+        # text with its placeholders showing would be worse than none.
+        return ""
 
 
 def render_title(message_id: str, raw: dict | None = None) -> str:

@@ -6,13 +6,18 @@ read, and the email is written in the recipient's language (their own, or the
 site's) when it is sent. Free text written by staff is kept as written.
 """
 
+import contextvars
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import audit, jobs, messages
+from .errors import Refused
 from .models import Notification
 
 
@@ -26,6 +31,19 @@ def send_notification_email(user_email: str, language: str, subject: str, body: 
         subject = render_to_string("core/email/notification_subject.txt", context).strip()
         text = render_to_string("core/email/notification_message.txt", context)
         send_mail(" ".join(subject.split()), text, None, [user_email])
+
+
+_without_email = contextvars.ContextVar("notify_without_email", default=False)
+
+
+@contextmanager
+def without_email():
+    """Notices go to the inbox only, no email (the demo's seeding: nobody to write to)."""
+    token = _without_email.set(True)
+    try:
+        yield
+    finally:
+        _without_email.reset(token)
 
 
 def notify(users, organization, title: str = "", body: str = "", link: str = "",
@@ -48,7 +66,7 @@ def notify(users, organization, title: str = "", body: str = "", link: str = "",
                 level=level, message=message, params=params,
             )
         )
-        if email and organization.notify_by_email and user.email:
+        if email and organization.notify_by_email and user.email and not _without_email.get():
             absolute = f"{settings.PORTAL_BASE_URL}{link}" if link.startswith("/") else link
             jobs.enqueue(
                 send_notification_email, user.email, getattr(user, "language", ""), title, body,
@@ -60,8 +78,14 @@ def notify(users, organization, title: str = "", body: str = "", link: str = "",
 def mark_all_read(*, access, request=None) -> int:
     """Mark every unread notice of ``access``'s inbox read; audited. The portal's button
     and the API's endpoint both call this, so both give the same answer."""
+    if access.organization is None or access.user is None:
+        # A provider-wide key reaches every organization's notices, and a key acts for
+        # no inbox of its own: there is no "my inbox" to mark.
+        raise Refused(_("Only a person acting for an organization has an inbox to mark read."),
+                      code="forbidden")
     with transaction.atomic():
-        unread = Notification.objects.for_access(access).filter(read_at__isnull=True)
+        unread = Notification.objects.for_access(access).filter(
+            organization=access.organization, user=access.user, read_at__isnull=True)
         count = unread.update(read_at=timezone.now())
         if count:
             audit.record("notifications.mark_all_read", changes={"count": count},

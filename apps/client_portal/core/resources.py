@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import auditview
+from .errors import Refused
 from .models import (
     Announcement,
     AuditEvent,
@@ -210,6 +211,10 @@ class FeedbackReplyResource(Resource):
 
     @classmethod
     def prepare_new(cls, obj, access):
+        if obj.feedback_id and obj.feedback.status == Feedback.Status.WITHDRAWN:
+            raise Refused(_("This feedback was withdrawn; send a new one instead."),
+                          code="invalid", fields={"feedback": [
+                              _("This feedback was withdrawn; send a new one instead.")]})
         obj.author = access.user
 
     @classmethod

@@ -52,7 +52,12 @@ def _rows(related, obj):
         return list(related.rows(obj))
     found = getattr(obj, related.name)
     if isinstance(found, models.Manager):
-        return list(found.all())
+        rows = found.all()
+        # Whatever the relation, rows of another organization never show on this page.
+        if hasattr(obj, "organization_id") and any(
+                f.name == "organization" for f in rows.model._meta.get_fields()):
+            rows = rows.filter(organization_id=obj.organization_id)
+        return list(rows)
     return list(found() if callable(found) else found)
 
 
