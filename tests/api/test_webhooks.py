@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -341,8 +341,12 @@ def test_an_endpoint_whose_deliveries_keep_giving_up_is_disabled_and_the_owner_t
 
     endpoint.refresh_from_db()
     assert not endpoint.is_active and endpoint.disabled_at is not None
-    assert "2 deliveries in a row gave up" in endpoint.disabled_reason
-    told = Notification.objects.filter(title="A webhook was disabled")
+    assert endpoint.disabled_message == "webhooks.disabled_failing"
+    with translation.override("en"):
+        assert "2 deliveries in a row gave up" in endpoint.why_disabled
+    with translation.override("ro"):
+        assert "2" in endpoint.why_disabled and "deliveries" not in endpoint.why_disabled
+    told = Notification.objects.filter(message="webhooks.disabled_notice")
     assert [n.user for n in told] == [demo.users["owner"]]
     assert told[0].link == f"/p/webhooks/{endpoint.uuid}/"
     event = AuditEvent.objects.get(action="webhooks.disable", object_id=str(endpoint.uuid))
@@ -356,7 +360,7 @@ def test_an_endpoint_whose_deliveries_keep_giving_up_is_disabled_and_the_owner_t
     response = _post(client, f"/api/v1/webhooks/{endpoint.uuid}/actions/enable/")
     assert response.status_code == 200 and response.json()["is_active"] is True
     endpoint.refresh_from_db()
-    assert endpoint.consecutive_failures == 0 and endpoint.disabled_reason == ""
+    assert endpoint.consecutive_failures == 0 and endpoint.why_disabled == ""
 
 
 def test_the_owner_redelivers_through_the_api(demo, login, receiver, committed):
@@ -500,4 +504,6 @@ def test_an_edit_checks_a_new_address_and_leaves_a_checked_one_alone(
     assert response.status_code == 200 and response.json()["is_active"] is False
     endpoint.refresh_from_db()
     assert endpoint.url == receiver.url and endpoint.description == "Renamed"
-    assert endpoint.disabled_reason.startswith("Disabled by ")
+    with translation.override("en"):
+        assert endpoint.why_disabled.startswith("Disabled by ")
+        assert response.json()["why_disabled"].startswith("Disabled by ")

@@ -32,8 +32,8 @@ class WebhookEndpointAdmin(ResourceAdmin):
     resource = WebhookEndpointResource
     # Staff add endpoints for any organization, or provider-wide ones (no organization).
     fields = ["organization", "url", "description", "event_types", "is_active", "disabled_at",
-              "disabled_reason", "consecutive_failures", "created_by", "created_at"]
-    readonly_fields = ["is_active", "disabled_at", "disabled_reason", "consecutive_failures",
+              "why_disabled", "consecutive_failures", "created_by", "created_at"]
+    readonly_fields = ["is_active", "disabled_at", "why_disabled", "consecutive_failures",
                        "created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):

@@ -10,7 +10,13 @@ import datetime as dt
 
 from apps.client_portal.core.tenancy import Role
 
-from .models import ApiKey, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
+from .models import (
+    WEBHOOK_DEMO,
+    ApiKey,
+    WebhookDelivery,
+    WebhookEndpoint,
+    generate_webhook_secret,
+)
 
 
 def seed(ctx):
@@ -34,9 +40,7 @@ def _seed_webhooks(ctx):
     # The demo's own changes are events too (billing publishes invoices while
     # seeding): the active endpoint subscribes only to steps the seeding never takes,
     # and the others are disabled, so that nothing is sent to these fictional hosts.
-    off = {"is_active": False, "disabled_at": ctx.now,
-           "disabled_reason": "Demo webhook at a fictional address: change the URL to your "
-                              "own receiver, then enable it."}
+    off = {"is_active": False, "disabled_at": ctx.now, "disabled_message": WEBHOOK_DEMO}
     northwind = WebhookEndpoint.objects.create(
         organization=ctx.organizations["northwind"], created_by=ctx.users["owner"],
         url="https://hooks.northwind.example.com/portal", description="Northwind ERP inbox",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from apps.client_portal.core import messages
 from apps.client_portal.core.models import Organization, TenantModel
 from apps.client_portal.core.tenancy import Role
 
@@ -22,6 +23,22 @@ def hash_secret(raw: str) -> str:
     # Keys are 32 random bytes: a fast digest is enough, a slow KDF buys nothing.
     return hashlib.sha256(raw.encode()).hexdigest()
 
+
+
+# What the system says of a webhook (core/messages.py): written in the reader's language.
+WEBHOOK_DISABLED_BY = messages.declare("webhooks.disabled_by", _("Disabled by %(who)s."))
+WEBHOOK_DISABLED_BY_PROVIDER = messages.declare("webhooks.disabled_by_provider",
+                                                _("Disabled by the provider."))
+WEBHOOK_DISABLED_FAILING = messages.declare(
+    "webhooks.disabled_failing",
+    _("Disabled automatically: %(count)s deliveries in a row gave up after every retry."))
+WEBHOOK_DISABLED_NOTICE = messages.declare(
+    "webhooks.disabled_notice", _("A webhook was disabled"),
+    _("Deliveries to %(url)s kept failing, so it was disabled. Fix the receiver, enable the "
+      "webhook again, and redeliver what it missed from the delivery log."))
+WEBHOOK_DEMO = messages.declare(
+    "webhooks.demo", _("Demo webhook at a fictional address: change the URL to your own "
+                       "receiver, then enable it."))
 
 class ApiKey(TenantModel):
     """A credential for an integrator: one organization's, or provider-wide (staff)."""
@@ -172,8 +189,13 @@ class WebhookEndpoint(TenantModel):
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
     is_active = models.BooleanField(_("active"), default=True, editable=False)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True, editable=False)
+    # Why it was disabled: what the system says, as a message id and its values
+    # (core/messages.py, written in the reader's language), or what a person wrote.
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True,
                                        editable=False)
+    disabled_message = models.CharField(max_length=100, blank=True, editable=False)
+    disabled_params = models.JSONField(default=dict, blank=True, editable=False,
+                                       encoder=DjangoJSONEncoder)
     consecutive_failures = models.PositiveIntegerField(
         _("failed deliveries in a row"), default=0, editable=False,
         help_text=_("Deliveries that gave up after every retry since the last one that "
@@ -242,17 +264,31 @@ class WebhookEndpoint(TenantModel):
     def status(self):
         return _("Active") if self.is_active else _("Disabled")
 
-    def disable(self, *, by=None, reason="", **kwargs):
+    @property
+    def why_disabled(self) -> str:
+        """Why it is disabled, in the reader's language."""
+        if self.disabled_message:
+            return messages.render_title(self.disabled_message, self.disabled_params)
+        return self.disabled_reason
+
+    def disable(self, *, by=None, reason="", message="", params=None, **kwargs):
+        """Disable it, saying why: ``reason`` as a person wrote it, or ``message`` and
+        ``params`` for what the system says; by default who did it."""
         if self.is_active:
             self.is_active = False
             self.disabled_at = timezone.now()
-            self.disabled_reason = str(reason or _("Disabled by %(who)s.") % {
-                "who": by or _("the provider")})
+            self.disabled_reason = str(reason)[:300]
+            if not reason and not message:
+                who = (by.get_full_name() or by.email) if getattr(by, "pk", None) else ""
+                message, params = ((WEBHOOK_DISABLED_BY, messages.params(who=who)) if who
+                                   else (WEBHOOK_DISABLED_BY_PROVIDER, {}))
+            self.disabled_message, self.disabled_params = message, params or {}
 
     def enable(self, **kwargs):
         self.is_active = True
         self.disabled_at = None
         self.disabled_reason = ""
+        self.disabled_message, self.disabled_params = "", {}
         self.consecutive_failures = 0
 
 

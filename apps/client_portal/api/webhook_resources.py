@@ -32,9 +32,10 @@ class WebhookEndpointResource(Resource):
     search_fields = ["url", "description"]
     ordering = ["-created_at", "-id"]
     detail_fields = ["url", "description", "events", "status", "disabled_at",
-                     "disabled_reason", "consecutive_failures", "creator", "created_at"]
+                     "why_disabled", "consecutive_failures", "creator", "created_at"]
+    # why_disabled in the requester's language; disabled_message is its code, for programs.
     api_fields = ["url", "description", "event_types", "is_active", "disabled_at",
-                  "disabled_reason", "consecutive_failures", "created_at"]
+                  "why_disabled", "disabled_message", "consecutive_failures", "created_at"]
     select_related = ["created_by"]
     list_select_related = []
     create_fields = ["url", "description", "event_types"]
@@ -54,6 +55,11 @@ class WebhookEndpointResource(Resource):
     @computed(_("Status"), needs=("is_active",))
     def status(obj):
         return obj.status
+
+    @computed(_("Why disabled"), needs=("disabled_reason", "disabled_message",
+                                        "disabled_params"))
+    def why_disabled(obj):
+        return obj.why_disabled
 
     @computed(_("Events"), needs=("event_types",))
     def events(obj):

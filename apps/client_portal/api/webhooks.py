@@ -31,11 +31,11 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from standardwebhooks import Webhook
 
-from apps.client_portal.core import audit, jobs
+from apps.client_portal.core import audit, jobs, messages
 from apps.client_portal.core.context import current_request
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Membership
@@ -44,7 +44,12 @@ from apps.client_portal.core.registry import registry
 from apps.client_portal.core.tenancy import Access, Role
 
 from .generate import output_serializer
-from .models import WebhookDelivery, WebhookEndpoint
+from .models import (
+    WEBHOOK_DISABLED_FAILING,
+    WEBHOOK_DISABLED_NOTICE,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -350,10 +355,12 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         if not endpoint.is_active or endpoint.consecutive_failures < disable_after():
             return
-        reason = _("Disabled automatically: %(n)d deliveries in a row gave up after every "
-                   "retry.") % {"n": endpoint.consecutive_failures}
-        endpoint.disable(reason=reason)
-        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
+        endpoint.disable(message=WEBHOOK_DISABLED_FAILING,
+                         params=messages.params(count=endpoint.consecutive_failures))
+        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason",
+                                     "disabled_message", "disabled_params"])
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = endpoint.why_disabled  # for the log and the audit: the site's language
         # The system did it, not whoever's request happened to run the job inline.
         token = current_request.set(None)
         try:
@@ -368,8 +375,6 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
         owners = [m.user for m in Membership.objects.filter(
             organization=endpoint.organization, role=Role.OWNER, is_active=True,
             user__is_active=True).select_related("user")]
-        notify(owners, endpoint.organization, str(_("A webhook was disabled")),
-               body=str(_("Deliveries to %(url)s kept failing, so it was disabled. Fix the "
-                          "receiver, enable the webhook again, and redeliver what it missed "
-                          "from the delivery log.") % {"url": endpoint.url}),
+        notify(owners, endpoint.organization, message=WEBHOOK_DISABLED_NOTICE,
+               params=messages.params(url=endpoint.url),
                link=endpoint.get_absolute_url(), level="warning")
