@@ -12,6 +12,7 @@ demo gone.
 import os
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still synchronous.
@@ -70,6 +71,10 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.JOBS_INLINE = True
+    yield
+    # A request activates its reader's language in the thread and leaves it there;
+    # the next test starts from the site's default.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -98,3 +98,21 @@ def test_a_period_that_cannot_be_shown_is_refused_with_its_reason(history, login
     pdf = client.get(f"/billing/statement.pdf?{query}")
     assert pdf.status_code == 400 and not pdf.content.startswith(b"%PDF")
     assert reason in pdf.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ro", "ru", "pl"])
+def test_the_period_fields_carry_their_dates_in_every_language(history, login, language):
+    """The browser's date field takes only ISO dates: a localized 01.01.2026 would be
+    dropped, leaving From and To empty and the form unable to be sent."""
+    person = member(history, Role.VIEWER)
+    person.language = language
+    person.save(update_fields=["language"])
+    client = login(person, history)
+    page = client.get("/billing/statement/?start=2026-01-01&end=2026-01-31")
+    body = page.content.decode()
+    assert page.status_code == 200 and f'<html lang="{language}"' in body
+    assert 'type="date"' in body
+    assert 'value="2026-01-01"' in body and 'value="2026-01-31"' in body
+    # Without a period: the default one, still ISO.
+    default = client.get("/billing/statement/").content.decode()
+    assert f'value="{dt.date.today().year}-01-01"' in default

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.client_portal.core.forms import DateInput
+
 from .importer import max_bytes, too_large_message
 
 
@@ -12,8 +14,10 @@ class StatementForm(forms.Form):
     # the calendar's ends, where date arithmetic overflows.
     FIRST_YEAR, LAST_YEAR = 1900, 2999
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # The browser's date field takes and sends ISO dates in every language (a value
+    # written as 01.01.2026 would be dropped by the browser, leaving the field empty).
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("To"), widget=DateInput)
 
     error_messages = {
         "order": _("The end of the period cannot be before its start."),

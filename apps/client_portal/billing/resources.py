@@ -23,7 +23,7 @@ from apps.client_portal.core.registry import (
 from apps.client_portal.core.tenancy import PROVIDER, Role
 from apps.client_portal.documents.services import record_download
 
-from . import services
+from . import services, units
 from .links import pay_balance_url, pay_document_url
 from .models import (
     FinancialDocument,
@@ -66,7 +66,7 @@ def _rate(value) -> str:
 
 def _quantity(line) -> str:
     text = Formatter().price(line.quantity, 0, 3)
-    return f"{text} {line.unit}" if line.unit else text
+    return f"{text} {units.unit_label(line.unit, line.quantity)}" if line.unit else text
 
 
 def _unit_price(line) -> str:
@@ -299,14 +299,19 @@ class TariffResource(Resource):
     label = _("Tariffs")
     icon = "tag"
     menu_order = 130
-    list_columns = ["name", "unit", "price", Column("currency", code=True), "valid_from",
+    list_columns = ["name", Column("per_unit", sortable=False), "price",
+                    Column("currency", code=True), "valid_from",
                     Column("valid_to", priority=SECONDARY),
                     Column("current", _("Current"), sortable=False)]
     filters = ["currency", "valid_from", "valid_to"]
     search_fields = ["name"]
     ordering = ["name", "-valid_from"]
-    detail_fields = ["name", "unit", "price", "currency", "valid_from", "valid_to", "current",
-                     "description"]
+    detail_fields = ["name", "per_unit", "price", "currency", "valid_from", "valid_to",
+                     "current", "description"]
+
+    @computed(_("Unit"), needs=["unit"])
+    def per_unit(obj):
+        return units.per_unit(obj.unit)
 
     @computed(_("Current"), needs=["valid_from", "valid_to"])
     def current(obj):

@@ -38,3 +38,11 @@ def unit_price(value):
     if value is None or value == "":
         return ""
     return format_money(value, places=price_places(value))
+
+
+@register.filter
+def unit(code, quantity=None):
+    """A unit code in the reader's language: {{ line.unit|unit:line.quantity }}."""
+    from ..units import unit_label
+
+    return unit_label(code, quantity)
