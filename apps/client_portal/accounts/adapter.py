@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,6 +39,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
             return f"{get_current_site(request).domain}:{counter_key(str(login))}"
         return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth's emails (password reset, the emailed sign-in code, security notices)
+        # go out in the recipient's language, like every email of the portal; to an
+        # address with no account, in the language of the page that asked for it.
+        from .services import recipient_language
+
+        language = recipient_language(email, context.get("user"),
+                                      fallback=translation.get_language())
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
     def get_password_change_redirect_url(self, request):
         return reverse("portal:dashboard")

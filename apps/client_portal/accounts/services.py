@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.client_portal.core import audit, messages
+from apps.client_portal.core.display import Formatter
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.notify import notify
@@ -24,6 +25,32 @@ from . import sms, throttle
 from .models import AccessGrant, ActivationCode, hash_code, new_code
 
 ACTIVATION_SALT = "accounts.activation"
+
+
+# --- the recipient's language ------------------------------------------------------------
+def recipient_language(email="", user=None, fallback=None) -> str:
+    """The language to write to ``user`` (or to the account of ``email``) in: their own,
+    else the site's. Someone with no account yet has no language of their own (nor has
+    an organization): ``fallback`` if given (the language they are using the site in),
+    else the site's."""
+    if user is None and email:
+        user = get_user_model()._default_manager.filter(email__iexact=email).first()
+    if user is not None:
+        return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return fallback or settings.LANGUAGE_CODE
+
+
+def _send(language, subject, body, email):
+    """Send an email whose ``subject`` and ``body`` are written by callables, in
+    ``language`` (gettext is called inside, so the texts are in that language)."""
+    with translation.override(language):
+        send_mail(" ".join(str(subject()).split()), str(body()), None, [email])
+
+
+def _when(value, with_time=True) -> str:
+    """A date (and time) as the active language writes it, in the site's time zone."""
+    value = timezone.localtime(value)
+    return Formatter()(value if with_time else value.date())
 
 
 # --- activation codes ------------------------------------------------------------
@@ -49,15 +76,18 @@ def activation_code_issue(*, organization, email, role=Role.MEMBER, user=None, p
 
 
 def send_activation_code_email(activation, code):
+    """The code, in the language of the account the code is for (or of the account
+    with that address), else the site's: the provider sends it, not the recipient."""
     link = f"{settings.PORTAL_BASE_URL}{reverse('accounts:activate')}"
-    send_mail(
-        _("Your access code for %(site)s") % {"site": settings.SITE_TITLE},
-        _("Hello,\n\n%(org)s can now be reached in our client portal.\n\n"
-          "Your activation code: %(code)s\nEnter it with this email address at %(link)s\n\n"
-          "The code works once and expires on %(expires)s.")
+    _send(
+        recipient_language(activation.email, activation.user),
+        lambda: _("Your access code for %(site)s") % {"site": settings.SITE_TITLE},
+        lambda: _("Hello,\n\n%(org)s can now be reached in our client portal.\n\n"
+                  "Your activation code: %(code)s\nEnter it with this email address at "
+                  "%(link)s\n\nThe code works once and expires on %(expires)s.")
         % {"org": activation.organization.name, "code": code, "link": link,
-           "expires": timezone.localtime(activation.expires_at).strftime("%d.%m.%Y %H:%M")},
-        None, [activation.email],
+           "expires": _when(activation.expires_at)},
+        activation.email,
     )
 
 
@@ -136,14 +166,18 @@ def activation_from_token(token):
 def send_activation_link(activation, request):
     link = request.build_absolute_uri(
         reverse("accounts:activate_confirm", args=[activation_token(activation)]))
-    send_mail(
-        _("Confirm your email address"),
-        _("Hello,\n\nTo finish opening your access to %(org)s, open this link and choose "
-          "your login and password:\n\n%(link)s\n\nThe link works for %(hours)d hours. "
-          "If you did not ask for it, ignore this message.")
+    # Asked for on the page just now: someone with no account yet reads it in the
+    # language they are using the site in.
+    _send(
+        recipient_language(activation.email, activation.user,
+                           fallback=translation.get_language()),
+        lambda: _("Confirm your email address"),
+        lambda: _("Hello,\n\nTo finish opening your access to %(org)s, open this link and "
+                  "choose your login and password:\n\n%(link)s\n\nThe link works for "
+                  "%(hours)d hours. If you did not ask for it, ignore this message.")
         % {"org": activation.organization.name, "link": link,
            "hours": settings.ACTIVATION_LINK_MAX_AGE // 3600},
-        None, [activation.email],
+        activation.email,
     )
     audit.record("activation_code.link_sent", obj=activation,
                  organization=activation.organization, changes={"email": activation.email},
@@ -262,9 +296,10 @@ def grant_portal_access(*, organization, by, membership=None, request=None):
             if not member.is_active:
                 member.is_active = True
                 member.save(update_fields=["is_active"])
-            text = _("%(site)s: your login is %(login)s and your one-time password is "
-                     "%(password)s. You will choose a new password when you sign in.") % {
-                "site": settings.SITE_TITLE, "login": user.email, "password": password}
+            with translation.override(recipient_language(user=user)):
+                text = _("%(site)s: your login is %(login)s and your one-time password is "
+                         "%(password)s. You will choose a new password when you sign in.") % {
+                    "site": settings.SITE_TITLE, "login": user.email, "password": password}
             message_id = sms.send_sms(phone, text, request=request)
             grant = AccessGrant.objects.create(
                 organization=organization, user=user, phone=phone,
@@ -409,17 +444,20 @@ def invite_person(*, access, email, role, person_name="", request=None):
         request=request,
     )
     link = f"{settings.PORTAL_BASE_URL}{reverse('accounts:activate')}?email={email}"
-    send_mail(
-        _("%(who)s invites you to %(org)s") % {"who": access.user.get_full_name() or
-                                               access.user.email,
-                                               "org": access.organization.name},
-        _("Hello,\n\nYou are invited to act for %(org)s in %(site)s as %(role)s.\n\n"
-          "Your activation code: %(code)s\nOpen %(link)s and enter it with this email "
-          "address.\n\nThe code works once and expires on %(expires)s.")
+    # The invited person's own language if they have an account already; else the
+    # site's (not the inviter's: they may read another one).
+    _send(
+        recipient_language(email),
+        lambda: _("%(who)s invites you to %(org)s") % {
+            "who": access.user.get_full_name() or access.user.email,
+            "org": access.organization.name},
+        lambda: _("Hello,\n\nYou are invited to act for %(org)s in %(site)s as %(role)s.\n\n"
+                  "Your activation code: %(code)s\nOpen %(link)s and enter it with this "
+                  "email address.\n\nThe code works once and expires on %(expires)s.")
         % {"org": access.organization.name, "site": settings.SITE_TITLE,
            "role": Role(role).label, "code": code, "link": link,
-           "expires": timezone.localtime(activation.expires_at).strftime("%d.%m.%Y")},
-        None, [email],
+           "expires": _when(activation.expires_at, with_time=False)},
+        email,
     )
     audit.record("people.invite", obj=activation, organization=access.organization,
                  changes={"email": email, "role": role}, request=request)
