@@ -314,7 +314,7 @@ def test_abandoned_intents_expire(gateways, northwind, owner_access):
         created_at=timezone.now() - dt.timedelta(days=2))
     assert online.expire_abandoned() == 1
     intent.refresh_from_db()
-    assert (intent.status, intent.failure_reason) == ("cancelled", "abandoned")
+    assert (intent.status, intent.failure_message) == ("cancelled", "online_payments.abandoned")
     assert doc_amounts(doc) == ("unpaid", Decimal("0.00"), Decimal("100.00"))
     assert actions(object_id=str(intent.uuid))[-1] == "online-payments.expire"
 

@@ -39,6 +39,13 @@ from .gateways import (
 from .gateways.base import gateway_label
 from .links import PAY_ROLE
 from .models import FinancialDocument, Payment, PaymentIntent
+from .online_models import (
+    ABANDONED,
+    CANCELLED_AT_GATEWAY,
+    CANCELLED_BY_CLIENT,
+    DECLINED,
+    GATEWAY_UNAVAILABLE,
+)
 from .services import balance, record_payment
 
 log = logging.getLogger(__name__)
@@ -160,7 +167,8 @@ def _register(intent: PaymentIntent, gw: Gateway, base_url: str, request) -> Pay
             intent = lock(intent)
             if intent.status == PaymentIntent.Status.CREATED:
                 before = audit.snapshot(intent)
-                intent.fail(reason=f"gateway: {exc}")
+                # The error names addresses and codes: kept for staff, not for clients.
+                intent.fail(message=GATEWAY_UNAVAILABLE, reason=str(exc))
                 intent.save()
                 audit.record(f"{SLUG}.gateway_error", obj=intent, request=request,
                              changes=audit.diff(before, audit.snapshot(intent)))
@@ -186,7 +194,7 @@ def cancel_payment(access: Access, intent: PaymentIntent, *, request=None) -> Pa
         if not intent.is_open:
             return intent
         before = audit.snapshot(intent)
-        intent.cancel(reason="cancelled by the client")
+        intent.cancel(message=CANCELLED_BY_CLIENT)
         intent.save()
         audit.record(f"{SLUG}.cancel", obj=intent, request=request,
                      changes=audit.diff(before, audit.snapshot(intent)))
@@ -204,7 +212,7 @@ def expire_abandoned(older_than: dt.timedelta = dt.timedelta(hours=24)) -> int:
             if not intent.is_open:
                 continue
             before = audit.snapshot(intent)
-            intent.cancel(reason="abandoned")
+            intent.cancel(message=ABANDONED)
             intent.save()
             audit.record(f"{SLUG}.expire", obj=intent,
                          changes=audit.diff(before, audit.snapshot(intent)))
@@ -319,10 +327,13 @@ def _apply_failure(intent, note, received, request) -> Outcome:
             return Outcome(200, "no change", intent)
         before = audit.snapshot(intent)
         if note.status == Notification.CANCELLED:
-            intent.cancel(reason="cancelled on the payment page")
+            intent.cancel(message=CANCELLED_AT_GATEWAY)
             word = "cancelled"
         else:
-            intent.fail(reason=f"gateway: {note.raw.get('type') or 'declined'}")
+            said = str(note.raw.get("type") or "")
+            # A checkout session that expired is a page left without paying.
+            intent.fail(message=ABANDONED if said.endswith(".expired") else DECLINED,
+                        reason=said)
             word = "failed"
         intent.save()
         audit.record(f"{SLUG}.callback.{word}", obj=intent, request=request,

@@ -8,6 +8,7 @@ are the ones that changed nothing (abandoned, declined).
 import datetime as dt
 
 from .models import FinancialDocument, Payment, PaymentIntent
+from .online_models import ABANDONED, DECLINED
 from .services import record_payment
 
 FAKE_PAGE = "http://127.0.0.1:8000/billing/fake-gateway/"
@@ -27,13 +28,13 @@ def seed(ctx):
         latest = invoices.order_by("-issue_date", "-pk").first()
         if latest is None:
             continue
-        plan = [(latest, PaymentIntent.Status.CANCELLED, "abandoned"),
-                (latest, PaymentIntent.Status.FAILED, "gateway: declined"),
+        plan = [(latest, PaymentIntent.Status.CANCELLED, ABANDONED),
+                (latest, PaymentIntent.Status.FAILED, DECLINED),
                 # Left on the gateway's page: still open, for staff to cancel.
                 (latest, PaymentIntent.Status.PENDING, "")]
         if open_doc is not None:
             plan.append((open_doc, PaymentIntent.Status.SUCCEEDED, ""))
-        for index, (doc, status, reason) in enumerate(plan):
+        for index, (doc, status, message) in enumerate(plan):
             doc.refresh_from_db()
             amount = doc.outstanding if doc.outstanding > 0 else doc.total
             started = ctx.now - dt.timedelta(days=len(plan) - index, hours=2)
@@ -41,7 +42,7 @@ def seed(ctx):
                 started = ctx.now - dt.timedelta(minutes=30)  # not yet "abandoned"
             intent = PaymentIntent.objects.create(
                 organization=organization, amount=amount, currency=doc.currency,
-                gateway="redirect", created_by=user, status=status, failure_reason=reason,
+                gateway="redirect", created_by=user, status=status, failure_message=message,
                 idempotency_key=f"demo-{doc.uuid.hex}-{index}", redirect_url=FAKE_PAGE,
                 gateway_token=f"demo-token-{index}",
                 completed_at=None if status in PaymentIntent.OPEN_STATUSES

@@ -12,15 +12,35 @@ allocated (``online.handle_notification``). Nothing here changes a balance.
 
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from apps.client_portal.core import messages
 from apps.client_portal.core.models import TenantModel
 
 __all__ = ["PaymentIntent"]
+
+# Why an attempt ended without a payment, in the reader's language (core/messages.py).
+ABANDONED = messages.declare(
+    "online_payments.abandoned",
+    _("Not finished: the payment page was left without paying. Nothing was charged."))
+CANCELLED_BY_CLIENT = messages.declare(
+    "online_payments.cancelled_by_client", _("You cancelled this payment. Nothing was charged."))
+CANCELLED_AT_GATEWAY = messages.declare(
+    "online_payments.cancelled_at_gateway",
+    _("Cancelled on the payment page. Nothing was charged."))
+CANCELLED_BY_PROVIDER = messages.declare(
+    "online_payments.cancelled_by_provider",
+    _("Closed by us because it was not finished. Nothing was charged."))
+DECLINED = messages.declare(
+    "online_payments.declined", _("The payment service declined the payment."))
+GATEWAY_UNAVAILABLE = messages.declare(
+    "online_payments.gateway_unavailable",
+    _("The payment service did not answer. Nothing was charged."))
 
 
 class PaymentIntent(TenantModel):
@@ -64,7 +84,16 @@ class PaymentIntent(TenantModel):
         help_text=_("The same documents, amount and gateway give the same key; an open "
                     "attempt with it is reused instead of opening another."),
     )
-    failure_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Why it ended without a payment: what the system says, as a message id and its
+    # values (written in the reader's language); ``failure_reason`` keeps what the
+    # gateway itself said, for staff (it may name addresses and internal codes).
+    failure_message = models.CharField(_("outcome"), max_length=100, blank=True,
+                                       editable=False)
+    failure_params = models.JSONField(default=dict, blank=True, editable=False,
+                                      encoder=DjangoJSONEncoder)
+    failure_reason = models.CharField(
+        _("what the payment service said"), max_length=300, blank=True,
+        help_text=_("The gateway's own words about a failure, as it sent them."))
     payment = models.ForeignKey(
         "billing.Payment", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="payment_intents", verbose_name=_("payment"),
@@ -107,6 +136,13 @@ class PaymentIntent(TenantModel):
         numbers = ", ".join(str(doc) for doc in self.documents.all())
         return numbers or str(self)
 
+    @property
+    def why(self) -> str:
+        """Why the attempt ended without a payment, in the reader's language."""
+        if self.failure_message:
+            return messages.render_title(self.failure_message, self.failure_params)
+        return ""
+
     def payer_email(self) -> str:
         if self.created_by_id and self.created_by.email:
             return self.created_by.email
@@ -125,15 +161,24 @@ class PaymentIntent(TenantModel):
     def succeed(self, *, gateway_ref: str, payment=None, **kwargs):
         self.gateway_ref = gateway_ref[:100]
         self.payment = payment
-        self.failure_reason = ""
+        self._set_outcome("", None, "")
         self.completed_at = timezone.now()
 
+    # ``message`` and ``params`` say why (a message id above); ``reason`` is what the
+    # gateway said, if it said anything.
     @transition(field=status, source=[Status.CREATED, Status.PENDING], target=Status.FAILED)
-    def fail(self, *, reason: str = "", **kwargs):
-        self.failure_reason = reason[:300]
+    def fail(self, *, message: str = DECLINED, params=None, reason: str = "", **kwargs):
+        self._set_outcome(message, params, reason)
         self.completed_at = timezone.now()
 
+    # Staff's "Cancel" action gives no message: an attempt the client left open.
     @transition(field=status, source=[Status.CREATED, Status.PENDING], target=Status.CANCELLED)
-    def cancel(self, *, reason: str = "", **kwargs):
-        self.failure_reason = reason[:300]
+    def cancel(self, *, message: str = CANCELLED_BY_PROVIDER, params=None, reason: str = "",
+               **kwargs):
+        self._set_outcome(message, params, reason)
         self.completed_at = timezone.now()
+
+    def _set_outcome(self, message: str, params, reason: str):
+        self.failure_message = message
+        self.failure_params = params or {}
+        self.failure_reason = str(reason)[:300]

@@ -40,18 +40,26 @@ class PaymentIntentResource(Resource):
     prefetch_related = ["documents"]
     list_select_related = []  # the list columns are the payment's own fields
     list_prefetch_related = []
+    # Why an attempt did not go through is written in the reader's language ("why");
+    # what the gateway itself said (failure_reason) names internals: staff read it in
+    # the back office.
     detail_fields = [
         "status", "scope", "documents", "amount", "currency", "method", "gateway_ref",
-        "failure_reason", "created_by", "created_at", "completed_at",
+        "why", "created_by", "created_at", "completed_at",
     ]
+    # failure_message is the code of "why", for programs.
     api_fields = [
         "status", "scope", "documents", "amount", "currency", "gateway", "gateway_ref",
-        "failure_reason", "created_by", "created_at", "completed_at",
+        "why", "failure_message", "created_by", "created_at", "completed_at",
     ]
     actions = [
         # Staff close an attempt the client abandoned; nothing is charged.
         Action("cancel", _("Cancel open attempts (nothing is charged)"), role=PROVIDER),
     ]
+
+    @computed(_("Reason"), needs=("failure_message", "failure_params"))
+    def why(obj):
+        return obj.why
 
     @computed(_("Payment method"), needs=["gateway"])
     def method(obj):
