@@ -103,6 +103,22 @@ def test_mark_all_read_in_the_portal_reads_only_the_own_inbox(demo, login):
     assert client.get("/p/notifications/read-all/").status_code == 405
 
 
+def test_mark_all_read_sits_in_the_lists_action_bar(demo, login):
+    """Beside the list's other buttons (CSV, XLSX), after the heading; a plain POST form
+    with its CSRF token, so it works without JavaScript."""
+    client = login(demo.users["owner"], demo.organizations["northwind"])
+    page = client.get("/p/notifications/").content.decode()
+    head = page[page.index('<div class="page-head">'):page.index('<form class="filters"')]
+    bar = head[head.index('<div class="actions">'):]
+    form = bar[bar.index("<form"):bar.index("</form>")]
+    assert 'method="post" action="/p/notifications/read-all/"' in form
+    assert 'name="csrfmiddlewaretoken"' in form and "Mark all as read" in form
+    assert bar.index("<form") < bar.index("CSV")  # one bar with the list's buttons
+    assert head.index("<h1>") < head.index("Mark all as read")
+    assert page.count("Mark all as read") == 1  # not above the heading any more
+    assert page.index("Mark all as read") > page.index("<h1>")
+
+
 def test_mark_all_read_through_the_api_gives_the_same_answer(demo, login):
     owner, org = demo.users["owner"], demo.organizations["northwind"]
     unread = Notification.objects.filter(user=owner, organization=org,
