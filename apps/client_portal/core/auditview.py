@@ -79,9 +79,28 @@ DESCRIPTIONS = {
     "online-payments.callback.failed": _("Online payment failed"),
     "online-payments.callback.late_failure": _("Online payment failed after confirmation"),
     "online-payments.callback.replay": _("Payment confirmation repeated"),
+    "online-payments.callback.cancelled": _("Online payment cancelled at the payment service"),
+    # Notices from the payment service that were refused or ignored: their detail is
+    # the staff's, in the back office; the client reads what became of the notice.
+    "online-payments.callback.ignored": _("Payment service notice ignored: nothing to do"),
+    "online-payments.callback.unknown_gateway": _(
+        "Notice from an unknown payment service refused"),
+    "online-payments.callback.bad_signature": _(
+        "Payment service notice refused: its signature did not match"),
+    "online-payments.callback.unknown_intent": _(
+        "Payment service notice refused: no such online payment"),
+    "online-payments.callback.wrong_amount": _(
+        "Payment service notice refused: the amount did not match"),
+    "online-payments.callback.verify_failed": _(
+        "Payment could not be checked with the payment service yet"),
+    "activation_code.wrong": _("Activation refused: the code does not match the email address"),
+    "activation_code.used": _("Activation refused: the code was already used"),
+    "activation_code.expired": _("Activation refused: the code had expired"),
+    "activation_code.taken": _("Activation refused: the client account already has a login"),
+    "sso.refused_inactive": _("Single sign-on refused: the account is turned off"),
+    "sso.unknown_identity": _("Single sign-on refused: no account for this identity"),
 }
-# Notices from the payment service that were refused or ignored (their detail is the
-# staff's, in the back office).
+# Notices from the payment service of a kind not described above (older records).
 CALLBACK_PREFIX = "online-payments.callback."
 CALLBACK_OTHER = _("Payment service notice not accepted")
 OTHER = _("Other event")
