@@ -1,10 +1,12 @@
 """Statement of account: opening balance, documents, payments, closing balance, as PDF."""
 
 import datetime as dt
+import re
 import subprocess
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from apps.client_portal.billing import services
 from apps.client_portal.billing.models import Payment
@@ -116,3 +118,29 @@ def test_the_period_fields_carry_their_dates_in_every_language(history, login, l
     # Without a period: the default one, still ISO.
     default = client.get("/billing/statement/").content.decode()
     assert f'value="{dt.date.today().year}-01-01"' in default
+
+
+def test_statement_cells_carry_their_labels_and_figures_align_right(history, login):
+    """On a phone each row is a card whose cells show their column's name (portal.css
+    reads data-label); at full width the figure headings sit right, over their figures."""
+    client = login(member(history, Role.VIEWER), history)
+    with translation.override("ru"):
+        body = client.get("/billing/statement/?start=2026-01-01&end=2026-01-31",
+                          HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    tables = re.findall(r'<table class="data">.*?</table>', body, re.S)
+    assert len(tables) == 2  # RON and EUR
+    labels = {}
+    for table in tables:
+        headings = re.findall(r"<th scope=\"col\"( class=\"cell-number\")?>([^<]+)</th>", table)
+        assert [bool(number) for number, _ in headings] == [False, False, True, True, True]
+        names = [name for _, name in headings]
+        rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+        assert len(rows) >= 3  # opening, entries, closing
+        for row in rows:
+            cells = re.findall(r'<td data-label="([^"]*)"( class="cell-number")?', row)
+            assert [label for label, _ in cells] == names, row
+            assert [bool(number) for _, number in cells][2:] == [True, True, True]
+            # No empty figure cell: a card would show a bare label.
+            assert "cell-number\"></td>" not in row
+        labels.update(dict.fromkeys(names))
+    assert "Debit" not in labels  # in the reader's language
