@@ -26,9 +26,9 @@ class PaymentIntentResource(Resource):
     icon = "card"
     menu_order = 130
     list_columns = [
-        Column("created_at", link=True), Column("scope", priority=SECONDARY), "amount",
+        Column("created_at", link=True), Column("pays_for", sortable=False), "amount",
         Column("currency", code=True), Column("method", priority=SECONDARY), "status",
-        Column("completed_at", priority=SECONDARY),
+        Column("paid_at", priority=SECONDARY, sortable=False),
     ]
     # Clients read the gateway's human name ("method"); its settings key stays for the API.
     filters = ["status", "currency", "scope", "created_at", "amount"]
@@ -39,13 +39,13 @@ class PaymentIntentResource(Resource):
     # The documents paid (a many-to-many shown by the API list): one query per page.
     prefetch_related = ["documents"]
     list_select_related = []  # the list columns are the payment's own fields
-    list_prefetch_related = []
+    list_prefetch_related = ["documents"]  # "pays for" names them: one query a page
     # Why an attempt did not go through is written in the reader's language ("why");
     # what the gateway itself said (failure_reason) names internals: staff read it in
     # the back office.
     detail_fields = [
-        "status", "scope", "documents", "amount", "currency", "method", "gateway_ref",
-        "why", "created_by", "created_at", "completed_at",
+        "status", "pays_for", "amount", "currency", "method", "gateway_ref",
+        "why", "created_by", "created_at", "paid_at", "completed_at",
     ]
     # failure_message is the code of "why", for programs.
     api_fields = [
@@ -60,6 +60,19 @@ class PaymentIntentResource(Resource):
     @computed(_("Reason"), needs=("failure_message", "failure_params"))
     def why(obj):
         return obj.why
+
+    @computed(_("Pays for"), needs=["scope", "documents"])
+    def pays_for(obj):
+        """The documents' numbers ("NW-2026-0122, NW-2026-0123"), or the balance."""
+        if obj.scope == PaymentIntent.Scope.BALANCE:
+            return _("The balance")
+        numbers = sorted(doc.number for doc in obj.documents.all())
+        return ", ".join(numbers) or PaymentIntent.Scope(obj.scope).label
+
+    @computed(_("Paid at"), needs=["status", "completed_at"])
+    def paid_at(obj):
+        # completed_at is also when a cancelled or failed attempt ended: not "paid".
+        return obj.completed_at if obj.status == PaymentIntent.Status.SUCCEEDED else None
 
     @computed(_("Payment method"), needs=["gateway"])
     def method(obj):
