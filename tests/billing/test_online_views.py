@@ -273,3 +273,29 @@ def test_without_any_gateway_nothing_is_offered(settings, demo, northwind, login
     body = response.content.decode()
     assert "Online payment is not available at the moment." in body
     assert 'name="gateway"' not in body
+
+
+def test_the_attempts_list_names_what_each_pays_for_and_when_it_was_paid(demo, northwind,
+                                                                          login):
+    from django.utils import timezone
+
+    pending = PaymentIntent.objects.filter(organization=northwind,
+                                           status=PaymentIntent.Status.PENDING).first()
+    PaymentIntent.objects.filter(pk=pending.pk).update(
+        status=PaymentIntent.Status.SUCCEEDED, completed_at=timezone.now())
+    client = login(demo.users["owner"], northwind)
+    page = client.get("/p/online-payments/").content.decode()
+    body = page[page.index("<table"):page.index("</table>")]
+    intents = PaymentIntent.objects.filter(organization=northwind).prefetch_related("documents")
+    paid = [i for i in intents if i.status == PaymentIntent.Status.SUCCEEDED]
+    for intent in intents:
+        for doc in intent.documents.all():
+            assert doc.number in body
+    assert ">Documents<" not in body  # the scope's label no longer stands for the numbers
+    not_paid = [i for i in intents if i.status != PaymentIntent.Status.SUCCEEDED
+                and i.completed_at is not None]
+    assert paid and not_paid
+    from apps.client_portal.billing.online_resources import PaymentIntentResource
+
+    assert PaymentIntentResource.value(not_paid[0], "paid_at") in (None, "")
+    assert PaymentIntentResource.value(paid[0], "paid_at") == paid[0].completed_at
