@@ -1,12 +1,21 @@
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from unfold.decorators import action as unfold_action
 
 from apps.client_portal.core.admin_base import AuditedAdmin, ResourceAdmin, TabularInline
 
-from . import services
+from . import pdf_batch, services
 from .forms import ImportForm
 from .importer import import_documents
 from .models import (
@@ -15,6 +24,7 @@ from .models import (
     ImportBatch,
     Payment,
     PaymentAllocation,
+    PdfBatch,
     Tariff,
 )
 from .resources import InvoiceResource, PaymentResource, TariffResource
@@ -57,6 +67,56 @@ class FinancialDocumentAdmin(ResourceAdmin):
         if not doc.is_published and doc.lines.exists():
             doc.recalculate()
             doc.save(update_fields=["net", "vat", "total", "outstanding"])
+
+    # PDFs in background jobs (billing/pdf_batch.py); each start opens the batch's page.
+    actions_list = ["render_missing_pdfs"]
+
+    def has_render_pdfs_permission(self, request, obj=None):
+        return request.user.has_perm("billing.add_pdfbatch")
+
+    def has_publish_pdfs_permission(self, request, obj=None):
+        return (request.user.has_perm("billing.add_pdfbatch")
+                and request.user.has_perm("billing.change_financialdocument"))
+
+    def _started(self, request, batch):
+        if not batch.total:
+            self.message_user(request, _("Nothing to render: every document chosen has its "
+                                         "PDF already."), messages.INFO)
+            return None
+        self.message_user(request, _("PDF batch started: %(n)d documents.") % {
+            "n": batch.total}, messages.SUCCESS)
+        return redirect(reverse("admin:billing_pdfbatch_change", args=[batch.pk]))
+
+    @admin.action(description=_("Render PDFs of the selected"), permissions=["render_pdfs"])
+    def render_selected_pdfs(self, request, queryset):
+        docs = queryset.published().filter(pdf__isnull=True).order_by(
+            "organization_id", "issue_date", "pk")
+        return self._started(request, pdf_batch.start(docs, by=request.user))
+
+    @admin.action(description=_("Publish the selected drafts and render their PDFs"),
+                  permissions=["publish_pdfs"])
+    def publish_selected_drafts(self, request, queryset):
+        docs = queryset.filter(status=FinancialDocument.Status.DRAFT).order_by(
+            "organization_id", "issue_date", "pk")
+        return self._started(request, pdf_batch.start(docs, by=request.user, publish=True))
+
+    @unfold_action(description=_("Render all missing PDFs"), url_path="render-missing-pdfs",
+                   permissions=["render_pdfs"], icon="picture_as_pdf")
+    def render_missing_pdfs(self, request):
+        """A confirmation (GET), then the batch of every published document without a PDF."""
+        missing = pdf_batch.missing_pdfs()
+        if request.method == "POST":
+            response = self._started(request, pdf_batch.start(missing, by=request.user))
+            return response or redirect(reverse("admin:billing_financialdocument_changelist"))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Render all missing PDFs"), "count": missing.count(),
+                   "queue": pdf_batch.queue_name(),
+                   "cancel_url": reverse("admin:billing_financialdocument_changelist")}
+        return TemplateResponse(request, "admin/billing/pdfbatch/confirm.html", context)
+
+
+FinancialDocumentAdmin.actions = [*FinancialDocumentAdmin.actions, "render_selected_pdfs",
+                                  "publish_selected_drafts"]
 
 
 class AllocationInline(TabularInline):
@@ -155,6 +215,86 @@ class ImportBatchAdmin(AuditedAdmin):
         context = {**self.admin_site.each_context(request), "form": form, "result": result,
                    "title": _("Import documents"), "opts": self.model._meta}
         return TemplateResponse(request, "billing/admin_import.html", context)
+
+
+def progress_bar(batch: PdfBatch):
+    """The batch's ``<progress>`` element with its figures, as the list and the page show it."""
+    return format_html(
+        '<progress value="{}" max="{}" data-testid="pdf-batch-progress">{} %</progress> '
+        '<span>{} / {} ({} %)</span>',
+        batch.processed, max(batch.total, 1), batch.percent, batch.processed, batch.total,
+        batch.percent)
+
+
+@admin.register(PdfBatch)
+class PdfBatchAdmin(AuditedAdmin):
+    """PDF batches: how far each is, its failures; a running one can be cancelled.
+
+    Batches are started from the documents' list (or ``manage.py render_pdfs``);
+    the record changes only through its jobs and Cancel, so the change page is a
+    progress page that reloads itself while the batch runs.
+    """
+
+    list_display = ["__str__", "kind", "status", "progress", "failed", "created_by",
+                    "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    REFRESH_SECONDS = 2
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return progress_bar(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                 name="billing_pdfbatch_cancel"),
+        ] + super().get_urls()
+
+    def _batch(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self._batch(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        now = timezone.now()
+        rate = obj.rate(now)
+        left = obj.seconds_left(now)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "title": str(obj), "batch": obj, "progress": progress_bar(obj),
+            "rate": rate, "seconds_left": round(left) if left is not None else None,
+            "finishes_at": now + dt.timedelta(seconds=left) if left is not None else None,
+            "elapsed": round(obj.elapsed(now) or 0),
+            "refresh": self.REFRESH_SECONDS if obj.is_active else None,
+            "can_cancel": obj.is_active and self.has_change_permission(request, obj),
+            "changelist_url": reverse("admin:billing_pdfbatch_changelist"),
+        }
+        return TemplateResponse(request, "admin/billing/pdfbatch/progress.html", context)
+
+    def cancel_view(self, request, object_id):
+        return require_POST(self._cancel)(request, object_id)
+
+    def _cancel(self, request, object_id):
+        obj = self._batch(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if pdf_batch.cancel(obj, by=request.user):
+            self.message_user(request, _("The batch was cancelled: no further document "
+                                         "will be rendered."), messages.SUCCESS)
+        else:
+            self.message_user(request, _("The batch had finished already."), messages.INFO)
+        return redirect(reverse("admin:billing_pdfbatch_change", args=[obj.pk]))
 
 
 from .online_admin import PaymentIntentAdmin  # noqa: E402,F401  (registers it)

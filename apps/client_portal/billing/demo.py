@@ -4,9 +4,10 @@ Northwind gets at least 120 documents in RON and EUR (paid, partly paid, unpaid,
 overdue), Contoso its own in PLN, Ana and Fabrikam a few. Every published
 document gets its PDF: the latest few of each organization while seeding
 (through the full publishing service), the rest in bulk by one background job
-queued when the seed commits (``attach_missing_pdfs``: inline where jobs run
-inline, in a worker where Redis carries them), so the data is there at once and
-the renders do not hold the seed's transaction. The small data set of the tests
+queued when the seed commits (``attach_missing_pdfs``, a PDF batch: inline where
+jobs run inline, in a worker where Redis carries them), so the data is there at
+once, the renders do not hold the seed's transaction and the back office shows
+the finished batch. The small data set of the tests
 renders one per organization and leaves the bulk job to its own test.
 """
 
@@ -124,23 +125,25 @@ def seed(ctx):
 def attach_missing_pdfs(limit: int | None = None) -> int:
     """Render and store the PDF of every published document that has none; how many.
 
-    One warm PDF engine renders them one after another (about 0.1 s each, stored
-    file included); each document is stored on its own, so a failure leaves the
-    others done and a second run finishes the rest.
+    A PDF batch (``pdf_batch.start``) whose chunks run here, one after another,
+    since this is already a background job: one warm PDF engine renders them
+    (about 0.1 s each, stored file included); each document is stored on its own,
+    so a failure leaves the others done and a second run finishes the rest. The
+    back office lists the batch under PDF batches.
     """
+    from . import pdf_batch
+
     started = time.monotonic()
-    docs = (FinancialDocument.objects.published().filter(pdf__isnull=True)
-            .select_related("organization").order_by("organization_id", "issue_date", "pk"))
+    docs = pdf_batch.missing_pdfs()
     if limit is not None:
         docs = docs[:limit]
-    count = 0
-    for doc in docs:
-        services.attach_pdf(doc)
-        count += 1
-    if count:
-        log.info("Rendered %d PDFs of demo documents in %.1f s", count,
-                 time.monotonic() - started)
-    return count
+    ids = list(docs.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    batch = pdf_batch.start(ids, by=None, now=True)
+    log.info("Rendered %d PDFs of demo documents in %.1f s (PDF batch %s)", batch.done,
+             time.monotonic() - started, batch.pk)
+    return batch.done
 
 
 def _publish(docs, pdfs, staff):

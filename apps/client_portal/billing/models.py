@@ -506,6 +506,100 @@ class ImportBatch(models.Model):
             self.file_name)
 
 
+class PdfBatch(models.Model):
+    """A run of PDF renders in background jobs (``billing/pdf_batch.py``): what, who, how far.
+
+    A staff-side record: it names documents of many organizations and no client
+    ever reads it. ``done`` and ``failed`` grow as the jobs of its chunks work;
+    ``skipped`` is set when the batch finishes (documents that had a PDF by then,
+    rendered elsewhere). ``errors`` keeps the first failures (document number and
+    message), at most ``ERRORS_KEPT``.
+    """
+
+    ERRORS_KEPT = 20
+
+    class Kind(models.TextChoices):
+        RENDER = "render", _("Render missing PDFs")
+        PUBLISH = "publish", _("Publish drafts and render their PDFs")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices,
+                            default=Kind.RENDER)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.QUEUED, db_index=True)
+    organization = models.ForeignKey(
+        "core.Organization", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("organization"),
+        help_text=_("Empty when the batch spans every organization."))
+    period = models.CharField(_("period"), max_length=20, blank=True)
+    total = models.PositiveIntegerField(_("documents"), default=0)
+    done = models.PositiveIntegerField(_("rendered"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    skipped = models.PositiveIntegerField(_("already had a PDF"), default=0)
+    chunks = models.PositiveIntegerField(_("jobs"), default=0)
+    chunks_finished = models.JSONField(_("jobs finished"), default=list, blank=True)
+    queue = models.CharField(_("queue"), max_length=100, default="default")
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF batch")
+        verbose_name_plural = _("PDF batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} ({self.done}/{self.total})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def percent(self) -> int:
+        """How far, 0 to 100 (a finished batch is at 100 whatever it skipped)."""
+        if self.status == self.Status.DONE or not self.total:
+            return 100
+        return min(100, self.processed * 100 // self.total)
+
+    def elapsed(self, now=None) -> float | None:
+        """Seconds since the first job started (until the batch finished)."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or now or timezone.now()
+        return max((end - self.started_at).total_seconds(), 0.0)
+
+    def rate(self, now=None) -> float | None:
+        """Documents per second so far, or None before anything was processed."""
+        elapsed = self.elapsed(now)
+        if not elapsed or not self.processed:
+            return None
+        return self.processed / elapsed
+
+    def seconds_left(self, now=None) -> float | None:
+        """The time left at the rate so far, while the batch runs."""
+        rate = self.rate(now)
+        if not self.is_active or not rate:
+            return None
+        return max(self.total - self.processed, 0) / rate
+
+
 def default_due(issue_date: dt.date, days: int = 30) -> dt.date:
     return issue_date + dt.timedelta(days=days)
 

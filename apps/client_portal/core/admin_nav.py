@@ -18,7 +18,7 @@ SECTIONS = [
                                  "accounts.ActivationCode", "accounts.AccessGrant"]),
     (_("Billing"), "receipt_long", ["billing.FinancialDocument", "billing.Payment",
                                      "billing.PaymentIntent", "billing.Tariff",
-                                     "billing.ImportBatch"]),
+                                     "billing.ImportBatch", "billing.PdfBatch"]),
     (_("Documents"), "description", ["documents.StoredFile"]),
     (_("Messages"), "campaign", ["core.Announcement", "core.Notification", "core.Feedback"]),
     (_("Integrations"), "hub", ["api.ApiKey", "api.WebhookEndpoint", "api.WebhookDelivery"]),
