@@ -1,5 +1,6 @@
-"""Every list page and one record of each resource, at a desktop and a phone width,
-in English and in Russian: nothing scrolls sideways and no figure wraps.
+"""The dashboard, every list page and one record of each resource, at a desktop and a
+phone width, in English and in Russian: nothing scrolls sideways; no figure, date,
+badge or amount with its currency wraps; a figure column's sort arrow follows its label.
 
 One browser, one context per width and language (signed in once, its cookies
 reused). Screenshots land in ``var/test-artifacts/widths/`` (not versioned):
@@ -16,7 +17,7 @@ OWNER = "owner@northwind.example.com"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 LANGUAGES = ["en", "ru"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "widths"
-FULL_PAGE = {"invoices"}
+FULL_PAGE = {"invoices", "dashboard", "audit"}
 
 # What is wrong with the page as laid out now: the document wider than the window,
 # a table that scrolls inside its frame, a figure or date broken over two lines.
@@ -45,6 +46,63 @@ CHECK_JS = """() => {
       if (tops.size > 1) problems.push(`wraps: "${node.textContent.trim()}"`);
     }
   }
+  // An amount with its currency is one piece: never over two lines.
+  for (const piece of document.querySelectorAll(".money")) {
+    if (!piece.offsetParent) continue;
+    seen += 1;
+    const range = document.createRange();
+    range.selectNodeContents(piece);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (tops.size > 1) problems.push(`wraps: "${piece.textContent.trim()}"`);
+  }
+  // The characters of an element's text that begin a new line.
+  const lineStarts = (element) => {
+    const starts = [];
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let lastTop = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.textContent.length; i += 1) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getBoundingClientRect();
+        if (!rect.width) continue;
+        const top = Math.round(rect.top);
+        if (lastTop !== null && top > lastTop + 2) starts.push([node.textContent, i]);
+        lastTop = top;
+      }
+    }
+    return starts;
+  };
+  // A badge: one line where there is room (a desktop); on a phone a long one may
+  // go on between its words, never inside one.
+  for (const pill of document.querySelectorAll(".pill")) {
+    if (!pill.offsetParent) continue;
+    seen += 1;
+    for (const [text, i] of lineStarts(pill)) {
+      if (width > 640) problems.push(`badge wraps: "${text.trim()}"`);
+      else if (text[i - 1] !== " ") problems.push(`badge splits a word: "${text.trim()}"`);
+    }
+  }
+  // An e-mail address: whole on a desktop; on a phone broken before its "@" or a
+  // dot of its domain only.
+  for (const email of document.querySelectorAll(".email")) {
+    if (!email.offsetParent) continue;
+    seen += 1;
+    for (const [text, i] of lineStarts(email)) {
+      if (width > 640 || !"@.".includes(text[i])) problems.push(`e-mail breaks: "${email.textContent}"`);
+    }
+  }
+  // A figure column's heading: its sort arrow after its label, not before it.
+  for (const link of document.querySelectorAll("th.cell-number a.sort")) {
+    if (!link.offsetParent) continue;
+    const icon = link.querySelector(".sort-icon").getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(link.firstChild);
+    const label = range.getBoundingClientRect();
+    if (icon.left < label.right - 1)
+      problems.push(`sort arrow before "${link.firstChild.textContent.trim()}"`);
+  }
   return {problems, figures: seen};
 }"""
 
@@ -54,7 +112,7 @@ def _pages(owner, northwind):
     from apps.client_portal.core.registry import registry
 
     access = owner.memberships.get(organization=northwind).access()
-    found = []
+    found = [("dashboard", "/")]
     for resource in registry:
         if not resource.may_read(access):
             continue

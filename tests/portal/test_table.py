@@ -56,6 +56,13 @@ def _cells(body):
             for row in rows]
 
 
+def _plain(html):
+    """A cell's HTML without the break points it carries: an e-mail's <wbr>, the
+    no-break space that keeps an amount with its currency."""
+    html = re.sub(r'<span class="email">(.*?)</span>', r"\1", html)
+    return html.replace("<wbr>", "").replace("\u00a0", " ")
+
+
 def _folds(body):
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
     return [re.findall(r'<div class="fold-(\d)"><dt>([^<]*)</dt><dd[^>]*>(.*?)</dd></div>', row,
@@ -95,12 +102,14 @@ def test_each_cell_shows_the_records_value_under_its_label(demo, slug, lang):
                 # A code column shows the stored code ("RON"), not its label.
                 text = (str(getattr(obj, col.name)) if col.code
                         else resource.display_text(obj, col.name))
-                assert escape(text) in html or (not text and "—" in html), (col.name, html)
+                assert _plain(escape(text)) in _plain(html) or (not text and "—" in html), (
+                    col.name, html)
             for (col, _label), (priority, _l, html) in zip(folded, entries, strict=True):
                 assert int(priority) == col.priority
                 text = (str(getattr(obj, col.name)) if col.code
                         else resource.display_text(obj, col.name))
-                assert escape(text) in html or (not text and "—" in html), (col.name, html)
+                assert _plain(escape(text)) in _plain(html) or (not text and "—" in html), (
+                    col.name, html)
             assert f'/p/{slug}/{obj.uuid}/' in cells[0][2]
 
 

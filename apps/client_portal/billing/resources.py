@@ -2,9 +2,11 @@ import django_filters
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.display import Formatter, format_price, format_value
+from apps.client_portal.core.display import Formatter, format_price, format_value, money_html
 from apps.client_portal.core.registry import (
     FOLDED,
     SECONDARY,
@@ -85,6 +87,20 @@ def vat_totals(obj) -> list[dict]:
     return [totals[rate] for rate in sorted(totals)]
 
 
+def _allocations(obj) -> list:
+    """The parts of payments that settled ``obj``, oldest payment first (the
+    document's own organization's payments only)."""
+    return list(obj.allocations.filter(payment__organization_id=obj.organization_id)
+                .select_related("payment", "document").order_by("payment__date", "id"))
+
+
+def _payment_link(allocation) -> str:
+    payment = allocation.payment
+    return format_html('<a href="{}">{}</a>',
+                       reverse("portal:detail", args=["payments", payment.uuid]),
+                       payment.reference or _("Payment"))
+
+
 def _client(obj) -> str:
     org = obj.organization
     place = " ".join(part for part in (org.postal_code, org.city) if part)
@@ -154,6 +170,14 @@ class InvoiceResource(Resource):
                             "total": _("Total")},
                     numbers=["vat_rate", "net", "vat", "total"],
                     format={"vat_rate": lambda row: _rate(row["vat_rate"])}),
+            # What paid it: each payment's date, the part of it that went here, a link.
+            Related("allocations", _("Payments"), rows=_allocations,
+                    columns=["date", "amount", "payment"],
+                    labels={"date": _("Date"), "amount": _("Amount"), "payment": _("Payment")},
+                    numbers=["amount"],
+                    format={"date": lambda a: format_value(a.payment.date),
+                            "amount": lambda a: money_html(a.amount, a.document.currency),
+                            "payment": _payment_link}),
         ],
         links=[
             # Only a role that may pay online sees Pay (billing.online.PAY_ROLE).
@@ -164,6 +188,7 @@ class InvoiceResource(Resource):
         ],
     )
     select_related = ["related", "organization"]
+    money_fields = {name: "currency" for name in ("net", "vat", "total", "paid", "outstanding")}
     # The API shows the lines of each row: one query for a whole page of them.
     prefetch_related = [
         Prefetch("lines", queryset=FinancialDocumentLine.objects.order_by("position", "id")),
@@ -228,7 +253,7 @@ class InvoiceResource(Resource):
             pay = pay_balance_url(currency) if amount > 0 and access.has_role(Role.MEMBER) else ""
             cards.append(Card(
                 _("Balance %(currency)s") % {"currency": currency},
-                f"{format_value(amount)} {currency}", url=pay or statement,
+                money_html(amount, currency), url=pay or statement,
                 hint=_("Pay the whole balance") if pay else (
                     _("In your favour") if amount < 0 else _("Statement of account")),
                 tone="attention" if amount > 0 else "",
@@ -236,15 +261,21 @@ class InvoiceResource(Resource):
         upcoming = services.next_due(access)
         if upcoming is not None:
             cards.append(Card(
-                _("Due next"), f"{format_value(upcoming.outstanding)} {upcoming.currency}",
+                _("Due next"), money_html(upcoming.outstanding, upcoming.currency),
                 url=upcoming.get_absolute_url(),
-                hint=_("%(number)s, due %(date)s") % {
-                    "number": upcoming.number, "date": format_value(upcoming.due_date)},
+                # A date never breaks over two lines.
+                hint=mark_safe(escape(_("%(number)s, due %(date)s")) % {  # noqa: S308
+                    "number": escape(upcoming.number),
+                    "date": format_html('<span class="nowrap">{}</span>',
+                                        format_value(upcoming.due_date))}),
             ))
         overdue = services.overdue_totals(access)
         cards.append(Card(
             _("Overdue"),
-            " · ".join(f"{format_value(v)} {c}" for c, v in sorted(overdue.items())) or "0",
+            # One amount a line per currency, each whole.
+            format_html_join(mark_safe("<br>"), "{}",
+                             ((money_html(v, c),) for c, v in sorted(overdue.items())))
+            or "0",
             url=f"{invoices}?view=overdue", tone="danger" if overdue else "",
         ))
         return cards

@@ -119,3 +119,17 @@ def format_price(value, currency: str = "") -> str:
 def format_value(value) -> str:
     """``value`` as text in the active language (see ``Formatter``)."""
     return Formatter()(value)
+
+
+def money_html(amount, currency: str = "", fmt: Formatter | None = None):
+    """An amount with its currency as one piece that never wraps, for pages:
+    ``<span class="money">1,708.25 RON</span>`` (the stylesheet keeps it on one line).
+    Empty for no amount."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    if amount is None or amount == "":
+        return ""
+    text = (fmt or Formatter())(amount)
+    text = f"{text} {currency}" if currency else text
+    return mark_safe(f'<span class="money">{escape(text)}</span>')  # noqa: S308 (escaped)

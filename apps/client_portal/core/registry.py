@@ -266,6 +266,8 @@ class Resource:
     edit_fields: ClassVar[list[str]] = []
     edit_role: ClassVar[str] = Role.MANAGER
     files: ClassVar[list[str]] = []  # file fields (or links to stored files) to download
+    # Amounts shown with their currency on pages: field -> the field holding its currency code.
+    money_fields: ClassVar[dict[str, str]] = {}
 
     # --- filled in from the class body --------------------------------------------------
     computed_fields: ClassVar[dict[str, Computed]] = {}

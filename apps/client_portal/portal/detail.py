@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.text import capfirst
 
-from apps.client_portal.core.display import Formatter
+from apps.client_portal.core.display import Formatter, money_html
 
 from .table import _field, column_kind
 from .templatetags.portal_tags import css_token
@@ -26,12 +26,35 @@ def detail_value(resource, obj, name, fmt=None) -> Value:
     """Field ``name`` of ``obj`` as a detail page shows it."""
     fmt = fmt or Formatter()
     kind = column_kind(resource, name)
-    text = fmt(resource.value(obj, name))
+    value = resource.value(obj, name)
+    currency = resource.money_fields.get(name)
+    if currency and value is not None and value != "":
+        # An amount reads with its currency, as one piece: "1,708.25 RON".
+        text = money_html(value, getattr(obj, currency, "") or "", fmt)
+    else:
+        text = fmt(value)
     token = ""
     if kind == "choice":
         found = resource.computed_fields.get(name)
         token = css_token(found.badge(obj) if found is not None else getattr(obj, name, ""))
     return Value(name, resource.field_label(name), text, kind, token)
+
+
+def optional(resource, name) -> bool:
+    """Whether field ``name`` may be left empty and is empty on most records (a note,
+    the invoice a credit note corrects): a section leaves it out where it is empty."""
+    if name in resource.computed_fields:
+        return False
+    field = _field(resource.model, name)
+    return field is not None and bool(field.null or field.blank) and not field.has_default()
+
+
+def section_values(resource, obj, names, fmt=None) -> list[Value]:
+    """The values of a section of ``obj``'s detail page: every field, but an optional
+    one only where it has a value."""
+    fmt = fmt or Formatter()
+    values = [detail_value(resource, obj, name, fmt) for name in names]
+    return [v for v in values if v.text or not optional(resource, v.name)]
 
 
 class Cell(NamedTuple):

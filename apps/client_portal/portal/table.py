@@ -13,6 +13,7 @@ badge ``span.pill.pill-<value>``.
 from __future__ import annotations
 
 import html
+import re
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -34,7 +35,14 @@ def column_kind(resource, name) -> str:
     dates and times (figures and dates never wrap), else ""."""
     found = resource.computed_fields.get(name)
     if found is not None:
-        return "choice" if found.badge is not None else ""
+        if found.badge is not None:
+            return "choice"
+        # A value computed from one date alone is that date as people read it
+        # ("2026-12-01 04:40 EET"): it never wraps either.
+        needs = found.needs or ()
+        if len(needs) == 1 and isinstance(_field(resource.model, needs[0]), models.DateField):
+            return "date"
+        return ""
     field = _field(resource.model, name)
     if field is None:
         return ""
@@ -60,6 +68,20 @@ def _escape(text) -> str:
     if type(text) is str:
         return html.escape(text)
     return conditional_escape(text)
+
+
+_AMOUNT_CODE = re.compile(r"(\d) ([A-Z]{3})\b")
+
+
+def _breaks(text: str) -> str:
+    """Escaped ``text`` with its breaks where people expect them: an e-mail address
+    is whole on a wide screen and on a phone breaks before its "@" (and its domain's
+    dots), never inside a word; an amount never parts from its currency code
+    ("1,732.64 RON")."""
+    if "@" in text and " " not in text:
+        local, domain = text.split("@", 1)
+        return f'<span class="email">{local}<wbr>@{domain.replace(".", "<wbr>.")}</span>'
+    return _AMOUNT_CODE.sub("\\1\u00a0\\2", text) if " " in text else text
 
 
 class Table(NamedTuple):
@@ -114,6 +136,9 @@ def build(resource, objects, columns, labels) -> Table:
     badges = [_badge(resource, name) for name in names]
     codes = [c.code for c in columns]
     has_folds = any(p > 1 for p in priorities)
+    # An amount reads with its currency: "1,708.25 RON", never a bare figure.
+    money = resource.money_fields
+    currencies = [money.get(name) for name in names]
     choices = {}  # (column, stored value) -> its label, once per page
     pills = {}  # (stored value, label) -> the badge
     lines = []
@@ -141,8 +166,12 @@ def build(resource, objects, columns, labels) -> Table:
                     inner = pills[stored, text] = (
                         f'<span class="pill pill-{escape(css_token(stored))}">'
                         f"{_escape(text)}</span>")
+            elif currencies[index] and text:
+                code = getattr(obj, currencies[index], "") or ""
+                inner = (f'<span class="money">{_escape(text)} {_escape(code)}</span>' if code
+                         else _escape(text))
             else:
-                inner = _escape(text)
+                inner = _breaks(_escape(text))
             priority = priorities[index]
             if priority > 1:
                 folded.append(f"{folds[index]}{inner or '—'}</dd></div>")

@@ -28,7 +28,7 @@ from apps.client_portal.core.paging import paginate
 from apps.client_portal.core.registry import registry
 
 from .access import member_required
-from .detail import detail_value, related_table
+from .detail import detail_value, related_table, section_values
 from .forms import ProfileForm
 from .listing import canonical_params, filter_form, list_context
 
@@ -44,10 +44,31 @@ def _safe_next(request, fallback="/"):
     return fallback
 
 
+def _way_on(request, resource, obj) -> tuple[str, str]:
+    """(address, label) of the page a refusal offers besides the overview: the record,
+    else the resource's list, only where the person may read it and it is not the
+    address just refused; ("", "") for none."""
+    access = getattr(request, "access", None)
+    if resource is None or access is None or not resource.may_read(access):
+        return "", ""
+    if obj is not None:
+        url, label = (reverse("portal:detail", args=[resource.slug, obj.uuid]),
+                      _("Back to the record"))
+    elif not resource.singleton:
+        url, label = reverse("portal:list", args=[resource.slug]), resource.verbose_name_plural()
+    else:
+        return "", ""
+    return ("", "") if url == request.path else (url, label)
+
+
 def refused_page(request, refusal: Refused, resource=None, obj=None):
-    """The answer to a refused operation: a page in the portal's layout that says why."""
+    """The answer to a refused operation: a page in the portal's layout that says why,
+    and a way on that is never the address refused."""
+    way_on, way_on_label = _way_on(request, resource, obj)
     return render(request, "portal/refused.html", {
         "refusal": refusal, "resource": resource, "object": obj,
+        "way_on": way_on, "way_on_label": way_on_label,
+        "overview": reverse("portal:dashboard") != request.path,
         # Links on the page (language switch, feedback) name the overview, not the refused address.
         "here": reverse("portal:dashboard"),
     }, status=refusal.status)
@@ -169,8 +190,9 @@ def _detail_context(resource, obj, access):
         "object": obj,
         "layout": layout,
         "header": [detail_value(resource, obj, name) for name in layout.header],
-        "sections": [(section.title, [detail_value(resource, obj, name)
-                                      for name in section.fields])
+        # An optional field left empty (a note, the invoice a credit note corrects) is
+        # left out of its section.
+        "sections": [(section.title, section_values(resource, obj, section.fields))
                      for section in layout.sections],
         "related": [related_table(related, obj) for related in layout.related],
         "links": links,
