@@ -87,7 +87,7 @@ def test_a_declined_payment_fails_the_attempt_and_says_so(demo, northwind, login
     assert audit_actions(intent)[-1] == "online-payments.callback.failed"
     body = return_page(login(demo.users["member"], northwind), intent).content.decode()
     assert 'data-testid="intent-status">Failed<' in body and 'data-testid="pay-again"' in body
-    assert "did not take the payment" in body
+    assert "did not go through" in body
 
 
 def test_a_forged_or_late_status_report_changes_nothing(demo, northwind, fake):

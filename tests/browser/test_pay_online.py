@@ -55,13 +55,13 @@ def test_owner_pays_an_unpaid_invoice_online(page, demo_live, sign_in, shot, liv
     expect(page.get_by_test_id("pay-result")).to_contain_text("293.81")
     shot(page, "returned")
 
-    page.get_by_role("link", name="Back to Invoice NW-ONLINE-0001").click()
+    page.get_by_role("link", name="Back to the invoice").click()
     def field(label):
         return page.locator("dl.head-figures > div, dl.summary > div").filter(
             has=page.locator("dt", has_text=label)).locator("dd").first
 
     expect(field("Status")).to_have_text("Paid")
-    expect(field("Outstanding")).to_have_text("0.00")
+    expect(field("Outstanding")).to_have_text("0.00 RON")
     expect(page.get_by_test_id("pay-link")).to_have_count(0)
 
     doc.refresh_from_db()
