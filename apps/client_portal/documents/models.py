@@ -29,6 +29,22 @@ def stored_file_path(instance, filename):
     return f"{owner}/{uuid.uuid4().hex}/{safe_filename(filename)}"
 
 
+# Content types as a person names them; any other is just "File".
+FILE_TYPES = {
+    "application/pdf": _("PDF document"),
+    "image/png": _("PNG image"),
+    "image/jpeg": _("JPEG image"),
+    "text/plain": _("Text file"),
+    "text/csv": _("CSV table"),
+    "application/zip": _("ZIP archive"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _("Excel workbook"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _(
+        "Word document"),
+    "application/xml": _("XML file"),
+    "text/xml": _("XML file"),
+}
+
+
 class StoredFile(TenantModel):
     """A file kept for an organization: generated (an invoice PDF) or uploaded."""
 
@@ -74,6 +90,13 @@ class StoredFile(TenantModel):
 
     def __str__(self):
         return self.display_title
+
+    @property
+    def file_type(self) -> str:
+        """What kind of file it is, as a person says it ("PDF document"), in the active
+        language; the content type itself is for programs (the API)."""
+        label = FILE_TYPES.get((self.content_type or "").split(";")[0].strip().lower())
+        return str(label) if label else str(_("File"))
 
     @property
     def display_title(self) -> str:

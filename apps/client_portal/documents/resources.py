@@ -1,9 +1,23 @@
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.client_portal.core.registry import Column, Resource, computed, registry
+from apps.client_portal.core.registry import (
+    Column,
+    Layout,
+    Link,
+    Resource,
+    Section,
+    computed,
+    registry,
+)
 
 from .models import StoredFile
 from .services import record_download
+
+
+def _download_url(obj, access):
+    return reverse("portal:download", args=[DocumentResource.slug, obj.uuid, "file"])
 
 
 @registry.register
@@ -18,14 +32,29 @@ class DocumentResource(Resource):
     filters = ["kind", "created_at", "first_downloaded_at"]
     search_fields = ["title", "original_name"]
     ordering = ["-created_at", "-id"]
-    detail_fields = ["display_title", "kind", "original_name", "content_type", "size", "sha256",
+    # What a person reads: the file's download name, what kind of file it is and its
+    # size in their formats. The content type, the exact size in bytes and the
+    # checksum are for programs: the API gives them (stored values win there).
+    detail_fields = ["display_title", "kind", "original_name", "content_type", "size",
                      "created_at", "first_downloaded_at"]
+    layout = Layout(sections=[Section(None, detail_fields)],
+                    links=[Link("file", _("Download"), _download_url)])
+    api_fields = ["display_title", "kind", "original_name", "content_type", "size", "sha256",
+                  "created_at", "first_downloaded_at"]
     files = ["file"]
 
     # A title the system gave ("Invoice NW-2026-0124") in the reader's language.
     @computed(_("Title"), needs=["title", "title_message", "title_params", "original_name"])
     def display_title(obj):
         return obj.display_title
+
+    @computed(_("File type"), needs=["content_type"])
+    def content_type(obj):
+        return obj.file_type
+
+    @computed(_("Size"), needs=["size"])
+    def size(obj):
+        return filesizeformat(obj.size)
 
     @classmethod
     def on_download(cls, obj, field, access):
