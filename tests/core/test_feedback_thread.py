@@ -108,6 +108,60 @@ def test_an_attachment_that_is_not_what_it_says_is_refused(demo, login):
     assert not feedback.replies.filter(from_staff=False).exists()
 
 
+def test_a_refused_reply_shows_the_form_again_with_the_error_beside_the_field(demo, login):
+    feedback = _feedback(demo, Feedback.Status.ANSWERED)
+    client = login(demo.users["member"], demo.organizations["northwind"])
+    response = client.post(f"/p/feedback/{feedback.uuid}/reply/", {
+        "body": "And a program <b>too</b>",
+        "attachment": SimpleUploadedFile("evil.exe", b"MZ\x90\x00")})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # In the portal's layout, under the thread and apart from it.
+    assert 'class="sidebar' in page or 'id="main"' in page
+    thread = page[page.index('id="thread-title"'):page.index("</ol>")]
+    assert "not accepted" not in thread
+    field = page[page.index('<input type="file" id="id_reply_attachment"'):]
+    field = field[:field.index("</div>")]
+    assert 'aria-invalid="true"' in field
+    assert 'id="id_reply_attachment_error">Files of type .exe are not accepted.' in field
+    # What was typed is kept (escaped), the field in error is marked.
+    assert "And a program &lt;b&gt;too&lt;/b&gt;</textarea>" in page
+    assert '<div class="field has-error">\n      <label for="id_reply_attachment">' in page
+    # The answer's address, opened again, leads back to the feedback's page.
+    again = client.get(f"/p/feedback/{feedback.uuid}/reply/")
+    assert again.status_code == 302 and again["Location"] == f"/p/feedback/{feedback.uuid}/"
+
+
+def test_an_attachment_shows_its_name_and_size(demo, login):
+    feedback = _feedback(demo, Feedback.Status.ANSWERED)
+    client = login(demo.users["member"], demo.organizations["northwind"])
+    client.post(f"/p/feedback/{feedback.uuid}/reply/", {
+        "body": "The scan.", "attachment": SimpleUploadedFile("scan page 2.png", PNG)})
+    reply = feedback.replies.get(from_staff=False)
+    assert reply.attachment.name.count("/") == 3  # kept in folders of its own
+    page = client.get(f"/p/feedback/{feedback.uuid}/").content.decode()
+    link = page[page.index('data-testid="reply-attachment"'):]
+    assert link.startswith('data-testid="reply-attachment">scan page 2.png</a>')
+    assert f"({len(PNG)}\xa0bytes)" in link[:200]
+    assert reply.attachment.name.rsplit("/", 1)[0] not in page
+
+
+def test_a_reply_moves_the_updated_time(demo, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    feedback = _feedback(demo, Feedback.Status.IN_PROGRESS)
+    past = timezone.now() - timedelta(days=3)
+    Feedback.objects.filter(pk=feedback.pk).update(updated_at=past)
+    client = login(demo.users["member"], demo.organizations["northwind"])
+    assert client.post(f"/p/feedback/{feedback.uuid}/reply/",
+                       {"body": "Any news?"}).status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.status == Feedback.Status.IN_PROGRESS  # no step, yet it moved
+    assert feedback.updated_at > past + timedelta(days=2)
+
+
 def test_a_viewer_is_offered_no_reply_and_is_refused_one(demo, login):
     feedback = _feedback(demo, Feedback.Status.ANSWERED)
     client = login(demo.users["viewer"], demo.organizations["northwind"])

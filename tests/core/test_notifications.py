@@ -195,3 +195,63 @@ def test_a_notice_whose_values_are_missing_shows_no_placeholder(demo):
     with translation.override("en"):
         assert "%(" not in note.text and "%(" not in note.subject
         assert note.subject == "Payment received"
+
+
+def _unread(user, org, **kwargs):
+    return notify([user], org, email=False, message=messages.PAYMENT_RECEIVED,
+                  params=messages.params(amount=Decimal("12.50"), currency="RON"),
+                  level=Notification.Level.SUCCESS, **kwargs)[0]
+
+
+def test_opening_a_notice_reads_it_once_without_an_audit_row(demo, login):
+    owner, org = demo.users["owner"], demo.organizations["northwind"]
+    note = _unread(owner, org, link="/p/payments/")
+    client = login(owner, org)
+    events = AuditEvent.objects.count()
+    page = client.get(f"/p/notifications/{note.uuid}/")
+    assert page.status_code == 200
+    note.refresh_from_db()
+    first = note.read_at
+    assert first is not None
+    body = page.content.decode()
+    assert "Mark as read" not in body  # the page shows it read already
+    client.get(f"/p/notifications/{note.uuid}/")
+    note.refresh_from_db()
+    assert note.read_at == first  # opening again changes nothing
+    assert AuditEvent.objects.count() == events
+
+
+def test_nobody_else_reads_a_persons_notice(demo, login):
+    owner, org = demo.users["owner"], demo.organizations["northwind"]
+    note = _unread(owner, org, link="/p/payments/")
+    client = login(demo.users["manager"], org)
+    assert client.get(f"/p/notifications/{note.uuid}/").status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_the_page_leaves_out_the_level_and_says_what_the_link_opens(demo, login):
+    from apps.client_portal.billing.models import Payment
+
+    owner, org = demo.users["owner"], demo.organizations["northwind"]
+    payment = Payment.objects.filter(organization=org).first()
+    client = login(owner, org)
+    cases = [
+        (payment.get_absolute_url(), f"Open: {payment}"),
+        ("/p/payments/", "Open: Payments"),
+        ("/", "Open: Overview"),
+        ("https://example.com/elsewhere", "Open what this is about"),
+        # Another organization's record: no title of it, the plain label.
+        (Payment.objects.exclude(organization=org).first().get_absolute_url(),
+         "Open what this is about"),
+    ]
+    for link, label in cases:
+        note = _unread(owner, org, link=link)
+        body = client.get(f"/p/notifications/{note.uuid}/", HTTP_ACCEPT_LANGUAGE="en"
+                          ).content.decode()
+        button = body[body.index('data-testid="notification-link"'):]
+        assert button[button.index(">") + 1:button.index("</a>")] == label, link
+        assert "Level" not in body and "Success" not in body
+    # The API keeps the level for programs.
+    data = client.get(f"/api/v1/notifications/{note.uuid}/").json()
+    assert data["level"] == "success"

@@ -21,6 +21,9 @@ from apps.client_portal.core.tenancy import PROVIDER, ROLE_RANK, Access, Role
 pytestmark = pytest.mark.django_db
 
 VICTIM_ORG = "northwind"
+# Actions that opening the record does by itself (a notice is read when opened): the
+# page offers no button for them; they are fired by POST, as programs do.
+DONE_BY_OPENING = {("notifications", "mark_read")}
 # The demo person of northwind holding each role.
 PERSON = {Role.VIEWER: "viewer", Role.MEMBER: "member", Role.MANAGER: "manager",
           Role.OWNER: "owner"}
@@ -100,9 +103,10 @@ def test_least_role_fires_the_action_in_the_portal(demo, login, slug, name):
         assert not _fired(resource, action, target)
 
     client = login(access.user, organization)
-    detail = client.get(f"/p/{slug}/{obj.uuid}/")
-    assert detail.status_code == 200
-    assert url in detail.content.decode(), f"no {name!r} button for a {action.role}"
+    if (slug, name) not in DONE_BY_OPENING:
+        detail = client.get(f"/p/{slug}/{obj.uuid}/")
+        assert detail.status_code == 200
+        assert url in detail.content.decode(), f"no {name!r} button for a {action.role}"
     before = audit.snapshot(_fresh(obj))
     response = client.post(url)
     assert response.status_code == 302, response.content.decode()[:500]

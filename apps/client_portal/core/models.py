@@ -1,3 +1,4 @@
+import os
 import uuid
 
 from django.conf import settings
@@ -131,7 +132,9 @@ class Membership(TenantModel):
         ordering = ["organization__name", "user__email"]
 
     def __str__(self):
-        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+        # The person, as their page is titled; the organization and the role are
+        # fields of their own (the back office lists them beside it).
+        return self.user.get_full_name() or self.user.email
 
     def access(self) -> Access:
         return Access(
@@ -376,6 +379,10 @@ class FeedbackReply(TenantModel):
         validators=[validate_attachment],
         help_text=_("A PDF, an image or a text file, up to the upload size limit."),
     )
+    # The attachment's name as the person's file was called (the stored one is made safe
+    # for the storage: "scan page 2.png" is kept as "scan_page_2.png").
+    attachment_original_name = models.CharField(_("attachment's file name"), max_length=200,
+                                                blank=True, editable=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
@@ -387,8 +394,36 @@ class FeedbackReply(TenantModel):
     def __str__(self):
         return self.feedback.subject
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        if self.attachment and not self.attachment._committed:  # a file just uploaded
+            name = os.path.basename(self.attachment.name or "").replace("\x00", "").strip()
+            self.attachment_original_name = name[:200]
+        super().save(*args, **kwargs)
+        if adding:
+            # A new message moves the thread's "Updated" time, whoever wrote it and
+            # whether or not the status moves with it.
+            Feedback.objects.filter(pk=self.feedback_id).update(updated_at=timezone.now())
+
     def get_absolute_url(self):
         return reverse("portal:detail", args=["feedback", self.feedback.uuid])
+
+    @property
+    def attachment_name(self) -> str:
+        """The attachment's file name as uploaded, without the storage folders."""
+        if not self.attachment:
+            return ""
+        return self.attachment_original_name or os.path.basename(self.attachment.name)
+
+    @property
+    def attachment_size(self) -> int | None:
+        """The attachment's size in bytes, or None where the storage cannot say."""
+        if not self.attachment:
+            return None
+        try:
+            return self.attachment.size
+        except (OSError, ValueError):
+            return None
 
     @property
     def author_name(self) -> str:

@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import auditview
+from . import auditview, useragent
 from .errors import Refused
 from .models import (
     Announcement,
@@ -100,7 +100,8 @@ class NotificationResource(Resource):
     search_fields = ["title", "body"]
     ordering = ["-created_at", "-id"]
     presets = [Preset("unread", _("Unread"), Q(read_at__isnull=True))]
-    detail_fields = ["subject", "level", "text", "created_at", "read_at"]
+    # The level only colours the list; the page says what happened and when.
+    detail_fields = ["subject", "text", "created_at", "read_at"]
     # The texts in the requester's language, and the message id and its parameters
     # for programs; ``link`` is the portal page of what the notice is about.
     api_fields = ["subject", "text", "level", "link", "message", "params", "created_at",
@@ -149,8 +150,11 @@ class FeedbackResource(Resource):
     filters = ["kind", "status", "created_at"]
     search_fields = ["subject", "body"]
     ordering = ["-created_at", "-id"]
-    detail_fields = ["subject", "kind", "status", "page", "body", "author",
-                     "created_at", "updated_at"]
+    # The page the report was sent from is for the staff (back office, API), not
+    # something the client reads back.
+    detail_fields = ["subject", "kind", "status", "body", "author", "created_at", "updated_at"]
+    api_fields = ["subject", "kind", "status", "page", "body", "author", "created_at",
+                  "updated_at"]
     select_related = ["author"]
     list_select_related = []  # the list columns are the report's own fields
     create_fields = ["kind", "subject", "body", "page"]
@@ -242,8 +246,7 @@ class AuditEventResource(Resource):
     search_fields = ["actor_label", "action", "object_repr"]
     ordering = ["-at", "-id"]
     ordering_fields = ["at", "action"]
-    detail_fields = ["when", "person", "description", "about", "ip", "user_agent",
-                     "changed"]
+    detail_fields = ["when", "person", "description", "about", "ip", "browser", "changed"]
     api_fields = ["at", "action", "description", "person", "object_type", "object_repr", "ip",
                   "changed"]
 
@@ -262,6 +265,10 @@ class AuditEventResource(Resource):
     @computed(_("Object"), needs=["object_repr"])
     def about(obj):
         return auditview.subject(obj)
+
+    @computed(_("Browser"), needs=["user_agent"])
+    def browser(obj):
+        return useragent.summary(obj.user_agent)
 
     @computed(_("Changes"), needs=["changes", "object_type"])
     def changed(obj):
