@@ -90,7 +90,8 @@ CHECK_JS = """() => {
     if (!email.offsetParent) continue;
     seen += 1;
     for (const [text, i] of lineStarts(email)) {
-      if (width > 640 || !"@.".includes(text[i])) problems.push(`e-mail breaks: "${email.textContent}"`);
+      if (width > 640 || !"@.".includes(text[i]))
+        problems.push(`e-mail breaks: "${email.textContent}"`);
     }
   }
   // A figure column's heading: its sort arrow after its label, not before it.

@@ -116,8 +116,10 @@ class PaymentIntent(TenantModel):
         ]
 
     def __str__(self):
-        return _("Online payment of %(amount)s %(currency)s") % {
-            "amount": self.amount, "currency": self.currency}
+        from .models import format_money  # billing.models imports this module
+
+        return _("Online payment of %(amount)s") % {
+            "amount": format_money(self.amount, self.currency)}
 
     def get_absolute_url(self):
         return reverse("portal:detail", args=["online-payments", self.uuid])

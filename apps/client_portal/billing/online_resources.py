@@ -45,7 +45,7 @@ class PaymentIntentResource(Resource):
     # the back office.
     detail_fields = [
         "status", "pays_for", "amount", "currency", "method", "gateway_ref",
-        "why", "created_by", "created_at", "paid_at", "completed_at",
+        "why", "started_by", "created_at", "paid_at", "completed_at",
     ]
     # failure_message is the code of "why", for programs.
     api_fields = [
@@ -73,6 +73,11 @@ class PaymentIntentResource(Resource):
     def paid_at(obj):
         # completed_at is also when a cancelled or failed attempt ended: not "paid".
         return obj.completed_at if obj.status == PaymentIntent.Status.SUCCEEDED else None
+
+    @computed(_("Started by"), needs=["created_by"])
+    def started_by(obj):
+        user = obj.created_by
+        return (user.get_full_name() or user.email) if user else ""
 
     @computed(_("Payment method"), needs=["gateway"])
     def method(obj):

@@ -10,6 +10,9 @@ the zone named.
 
 from __future__ import annotations
 
+import decimal
+import re
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -114,6 +117,8 @@ SECRET_PARTS = {"token", "secret", "password", "passwd", "key", "signature", "hm
                 "salt", "pin", "totp", "cvv", "iban_full"}
 # Not secret words, but what they hold is: an address may carry a gateway's token
 # (redirect_url), and settings keys and field names are internals ("p24", "attachment").
+# An amount as the audit keeps it ("2070.56"): shown as the reader writes amounts.
+_AMOUNT = re.compile(r"-?\d+\.\d{2}")
 INTERNAL_PARTS = {"url", "gateway", "field"}
 # Stored file names carry their storage folders; the reader sees the file's own name.
 PATH_KEYS = {"file_name", "file", "path", "stored_name"}
@@ -249,6 +254,8 @@ def _value(model, key, value, formatter) -> str:
         return "—"
     if key in PATH_KEYS and isinstance(value, str):
         value = value.rstrip("/").rsplit("/", 1)[-1]
+    if isinstance(value, str) and _AMOUNT.fullmatch(value):
+        value = decimal.Decimal(value)  # an amount kept as text: the reader's format
     return formatter(value)
 
 
