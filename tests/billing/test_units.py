@@ -17,6 +17,10 @@ def test_known_units_take_the_readers_language_and_the_quantitys_plural():
         assert unit_label("h", 2) == "часа"
         assert unit_label("h", 5) == "часов"
         assert unit_label("pcs", 3) == "шт."
+        assert unit_label("h", Decimal("2.5")) == "часа"
+    with translation.override("pl"):
+        assert unit_label("h", Decimal("2.5")) == "godziny"
+        assert unit_label("h", 5) == "godzin"
     with translation.override("ro"):
         assert unit_label("month", 2) == "luni"
 

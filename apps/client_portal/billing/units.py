@@ -39,12 +39,13 @@ def _entry(code: str):
 
 
 def _count(quantity) -> int:
-    """The number gettext chooses a plural form by: whole quantities as they are, a
-    fraction as "many" (2.5 hours), as most languages say it."""
+    """The number gettext chooses a plural form by: whole quantities as they are; a
+    fraction takes the form of 2 ("2.5 hours", "2,5 часа", "2,5 godziny", "2,5 ore"),
+    which is the form Slavic and Romance languages use for fractions."""
     if quantity is None:
         return 1
     value = Decimal(quantity)
-    return int(value) if value == value.to_integral_value() else 5
+    return int(value) if value == value.to_integral_value() else 2
 
 
 def unit_label(code: str, quantity=None) -> str:
