@@ -26,7 +26,7 @@ def test_owner_and_managers_see_people_with_their_details(demo, login):
         client = login(demo.users[key], demo.organizations["northwind"])
         page = client.get("/p/people/")
         assert page.status_code == 200
-        body = page.content.decode()
+        body = page.content.decode().replace("<wbr>", "")  # break points in e-mails
         assert "member@northwind.example.com" in body and "+40721000111" in body
         assert "Invite a person" in body
 

@@ -4,14 +4,7 @@ breaks over two lines; printing keeps the A4 layout of the PDF."""
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    SCREENSHOTS,
-    browser,
-    browser_settings,
-    demo_live,
-    live_server,
-    sign_in,
-)
+from .conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
