@@ -20,8 +20,8 @@ off, plain HTTP on 127.0.0.1):
    - the empty portal page ``/_bench/shell/`` (header, menu with the unread
      badge, footer, nothing in it) answers 200 with the menu and no table;
    - the list ``/p/notifications/?page_size=50&page=100`` (OFFSET 4,950) and
-     its first page ``?page_size=50&page=1`` answer 200 with 50 rows and
-     "10,000 records";
+     its first page ``?page_size=50`` (``page=1`` is redirected there) answer
+     200 with 50 rows and "10,000 records";
    - the back office: Django admin's changelist of notifications
      ``/admin/core/notification/?p=2``, as the superuser. The admin pages 50
      rows (``list_per_page``), newest first like the portal list; ``p`` is
@@ -91,7 +91,7 @@ EMPTY_URL = "/_bench/empty/"
 # The portal's page shell with nothing in it (header, menu, unread badge).
 SHELL_URL = "/_bench/shell/"
 LIST_DEEP_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page={DEEP_PAGE}"
-LIST_FIRST_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}&page=1"
+LIST_FIRST_URL = f"/p/{SLUG}/?page_size={PAGE_SIZE}"  # page 1 is the clean address
 # Django admin's page number "p" counts from 1 (Django 5.2); the admin shows
 # 50 rows a page. Page 2 holds rows 51 to 100, all of them of the 10,000.
 ADMIN_PAGE = 2
