@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from apps.client_portal.core.display import format_money
 from apps.client_portal.core.models import TenantModel
 from apps.client_portal.core.tenancy import ScopedQuerySet, Tenancy
 
@@ -34,28 +35,6 @@ ZERO = Decimal("0.00")
 def money(value) -> Decimal:
     """``value`` as a Decimal rounded half-up to cents."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def price_places(value) -> int:
-    """Decimal places to show a price with: the currency's two, more only when needed.
-
-    49.9900 shows as 49.99, 120 as 120.00, 1.2345 as 1.2345: the same rule on the
-    page and in the PDF.
-    """
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    return max(2, -exponent) if isinstance(exponent, int) else 2
-
-
-def format_money(value, currency: str = "", *, places: int | None = None) -> str:
-    """An amount in the reader's number format ("1,423.28" in English, "1.423,28" in
-    Romanian), with its currency code when given."""
-    from django.utils.formats import number_format
-
-    if value is None:
-        return ""
-    places = 2 if places is None else places
-    text = number_format(Decimal(value), places, use_l10n=True, force_grouping=True)
-    return f"{text} {currency}" if currency else text
 
 
 class Currency(models.TextChoices):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from apps.client_portal.core import messages
+from apps.client_portal.core.display import format_money
 from apps.client_portal.core.models import TenantModel
 
 __all__ = ["PaymentIntent"]
@@ -116,8 +117,6 @@ class PaymentIntent(TenantModel):
         ]
 
     def __str__(self):
-        from .models import format_money  # billing.models imports this module
-
         return _("Online payment of %(amount)s") % {
             "amount": format_money(self.amount, self.currency)}
 

@@ -116,6 +116,15 @@ def format_price(value, currency: str = "") -> str:
     return Formatter().price(value, CURRENCY_PLACES.get(currency, 2))
 
 
+def format_money(value, currency: str = "") -> str:
+    """An amount in the reader's number format ("1,423.28" in English, "1.423,28" in
+    Romanian), two places, with its currency code when given."""
+    if value is None or value == "":
+        return ""
+    text = Formatter().amount(decimal.Decimal(value))
+    return f"{text} {currency}" if currency else text
+
+
 def format_value(value) -> str:
     """``value`` as text in the active language (see ``Formatter``)."""
     return Formatter()(value)

@@ -1,7 +1,8 @@
 from django import template
 
+from apps.client_portal.core.display import format_money, format_price
+
 from ..links import pay_balance_url, pay_document_url
-from ..models import format_money, price_places
 
 register = template.Library()
 
@@ -33,11 +34,10 @@ def money(value, currency=""):
 
 
 @register.filter
-def unit_price(value):
-    """A unit price: the currency's two places, more only when the price has them."""
-    if value is None or value == "":
-        return ""
-    return format_money(value, places=price_places(value))
+def unit_price(value, currency=""):
+    """``{{ line.unit_price|unit_price:invoice.currency }}``: the currency's places, more
+    only when the price has them (``core.display.format_price``, as on the page)."""
+    return format_price(value, currency)
 
 
 @register.filter
