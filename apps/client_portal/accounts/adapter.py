@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 def user_display(user) -> str:
     """How allauth names a person ("Successfully signed in as ..."): their name, or their
     email where no name is known; never the internal login (ACCOUNT_USER_DISPLAY)."""
-    return user.get_full_name() or user.email or user.get_username()
+    return user.display_name or user.get_username()
 
 
 class AccountAdapter(DefaultAccountAdapter):

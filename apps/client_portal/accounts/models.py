@@ -53,6 +53,12 @@ class User(AbstractUser):
         full = self.get_full_name()
         return f"{full} <{self.email}>" if full else self.email or self.username
 
+    @property
+    def display_name(self) -> str:
+        """How pages name the person: their name, or their email where no name is
+        known; never the internal login."""
+        return self.get_full_name() or self.email
+
     def clean(self):
         super().clean()
         errors = {}

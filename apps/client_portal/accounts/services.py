@@ -449,7 +449,7 @@ def invite_person(*, access, email, role, person_name="", request=None):
     _send(
         recipient_language(email),
         lambda: _("%(who)s invites you to %(org)s") % {
-            "who": access.user.get_full_name() or access.user.email,
+            "who": access.user.display_name,
             "org": access.organization.name},
         lambda: _("Hello,\n\nYou are invited to act for %(org)s in %(site)s as %(role)s.\n\n"
                   "Your activation code: %(code)s\nOpen %(link)s and enter it with this "

@@ -279,7 +279,7 @@ class WebhookEndpoint(TenantModel):
             self.disabled_at = timezone.now()
             self.disabled_reason = str(reason)[:300]
             if not reason and not message:
-                who = (by.get_full_name() or by.email) if getattr(by, "pk", None) else ""
+                who = by.display_name if getattr(by, "pk", None) else ""
                 message, params = ((WEBHOOK_DISABLED_BY, messages.params(who=who)) if who
                                    else (WEBHOOK_DISABLED_BY_PROVIDER, {}))
             self.disabled_message, self.disabled_params = message, params or {}

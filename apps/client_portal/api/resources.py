@@ -49,7 +49,7 @@ class ApiKeyResource(Resource):
     @computed(_("Created by"))
     def creator(obj):
         user = obj.created_by
-        return user.get_full_name() or user.email
+        return user.display_name
 
     @classmethod
     def prepare_new(cls, obj, access):

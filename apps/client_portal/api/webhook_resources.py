@@ -69,7 +69,7 @@ class WebhookEndpointResource(Resource):
     @computed(_("Created by"), needs=("created_by",))
     def creator(obj):
         user = obj.created_by
-        return (user.get_full_name() or user.email) if user else ""
+        return user.display_name if user else ""
 
     @classmethod
     def prepare_new(cls, obj, access):

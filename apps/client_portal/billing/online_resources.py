@@ -77,7 +77,7 @@ class PaymentIntentResource(Resource):
     @computed(_("Started by"), needs=["created_by"])
     def started_by(obj):
         user = obj.created_by
-        return (user.get_full_name() or user.email) if user else ""
+        return user.display_name if user else ""
 
     @computed(_("Payment method"), needs=["gateway"])
     def method(obj):

@@ -134,7 +134,7 @@ class Membership(TenantModel):
     def __str__(self):
         # The person, as their page is titled; the organization and the role are
         # fields of their own (the back office lists them beside it).
-        return self.user.get_full_name() or self.user.email
+        return self.user.display_name
 
     def access(self) -> Access:
         return Access(
@@ -431,7 +431,7 @@ class FeedbackReply(TenantModel):
             return str(_("Support team"))
         if self.author is None:
             return ""
-        return self.author.get_full_name() or self.author.email
+        return self.author.display_name
 
 
 def lock(instance):

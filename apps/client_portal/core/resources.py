@@ -66,7 +66,7 @@ class MembershipResource(Resource):
 
     @computed(_("Person"))
     def name(obj):
-        return obj.user.get_full_name() or obj.user.email
+        return obj.user.display_name
 
     @computed(_("Email"))
     def email(obj):
@@ -174,7 +174,7 @@ class FeedbackResource(Resource):
 
     @computed(_("Author"), needs=["author"])
     def author(obj):
-        return (obj.author.get_full_name() or obj.author.email) if obj.author else ""
+        return obj.author.display_name if obj.author else ""
 
     @classmethod
     def dashboard_cards(cls, access):

@@ -92,7 +92,7 @@ def _user_menu(request, user, icons) -> str:
              if user.is_staff else "")
     return (f'<details class="usermenu"><summary>{_icon(icons, "user")}'
             f'<span class="visually-hidden">{t_account}:</span> '
-            f'<span class="user-name">{_e(user.get_full_name() or user.email)}</span></summary>'
+            f'<span class="user-name">{_e(user.display_name)}</span></summary>'
             f'<div class="menu-pop"><a href="{reverse("portal:account")}">{t_my_account}</a>'
             f'<a href="{reverse("account_change_password")}">{t_change_password}</a>'
             f'{staff}<form method="post" action="{reverse("account_logout")}">{_csrf(request)}'
