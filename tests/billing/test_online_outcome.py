@@ -34,11 +34,6 @@ from .test_online_payment import (  # noqa: F401  (fake_gateway, gateways: fixtu
 
 pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def northwind(demo):
-    return demo.organizations["northwind"]
-
-
 def report(app, intent, status):
     data = app.status_notification_for(app.read_token(intent.gateway_token), status)
     return Client().post(reverse("billing:pay_callback", args=["redirect"]),

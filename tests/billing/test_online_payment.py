@@ -75,11 +75,6 @@ def gateways(settings, fake_gateway):
 
 
 @pytest.fixture
-def northwind(demo):
-    return demo.organizations["northwind"]
-
-
-@pytest.fixture
 def owner_access(demo, northwind):
     return access_of(demo.users["owner"], northwind)
 

@@ -29,11 +29,6 @@ pytestmark = pytest.mark.usefixtures("gateways")
 
 
 @pytest.fixture
-def northwind(demo):
-    return demo.organizations["northwind"]
-
-
-@pytest.fixture
 def fake(request):
     """The fake gateway's app (it signs the notifications)."""
     return request.getfixturevalue("gateways")

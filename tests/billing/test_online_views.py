@@ -29,11 +29,6 @@ pytestmark = pytest.mark.usefixtures("gateways")
 
 
 @pytest.fixture
-def northwind(demo):
-    return demo.organizations["northwind"]
-
-
-@pytest.fixture
 def contoso(demo):
     return demo.organizations["contoso"]
 

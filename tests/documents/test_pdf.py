@@ -8,33 +8,21 @@ it, so the benchmark and these tests render the same document. Tests taking
 comparison of the two engines' pages is in test_pdf_engines.py.
 """
 
-import importlib.util
 import re
 import shutil
 import socket
 import subprocess
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from apps.client_portal.documents import pdf
+from bench import pdf_render as bench  # the benchmark's fictional invoice
 
-ROOT = Path(__file__).resolve().parents[2]
 REMOTE_IMAGE = "http://198.51.100.1/x.png"  # TEST-NET-2: never routable
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_pdf_render", ROOT / "bench" / "pdf_render.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
 
 
 SHEETS = ["billing/invoice.css"]

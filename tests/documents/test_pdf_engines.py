@@ -12,7 +12,6 @@ Needs Debian's chromium and poppler-utils; without them the whole module is
 skipped, saying so. No database.
 """
 
-import importlib.util
 import os
 import re
 import select
@@ -29,6 +28,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from apps.client_portal.documents import chromium, pdf
+from bench import pdf_render as bench  # the benchmark's fictional invoice
 
 if chromium.executable_path() is None:
     pytest.skip(
@@ -40,20 +40,9 @@ if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
     pytest.skip("pdftotext/pdffonts are missing: apt-get install poppler-utils",
                 allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ["billing/invoice.css"]
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_pdf_render", ROOT / "bench" / "pdf_render.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
 
 
 def page_count(data: bytes) -> int:
