@@ -164,12 +164,38 @@ def _generated() -> dict:
 
 
 _GENERATED = None
+_ALL = None
+
+
+def _descriptions() -> dict:
+    """DESCRIPTIONS above, and each app's own: ``<app>.audit_labels.DESCRIPTIONS``.
+
+    A domain module describes the actions it records beside its code, so that
+    a new domain never edits this file.
+    """
+    global _ALL
+    if _ALL is None:
+        from importlib import import_module
+
+        found = dict(DESCRIPTIONS)
+        for config in apps.get_app_configs():
+            if not config.name.startswith("apps.client_portal."):
+                continue
+            try:
+                module = import_module(f"{config.name}.audit_labels")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.audit_labels":
+                    raise
+                continue
+            found.update(module.DESCRIPTIONS)
+        _ALL = found
+    return _ALL
 
 
 def describe(event) -> str:
     """What happened, in the active language; never the action code."""
     action = event.action or ""
-    text = DESCRIPTIONS.get(action)
+    text = _descriptions().get(action)
     if text is not None:
         return str(text)
     generated = _generated().get(action)
