@@ -1,5 +1,15 @@
 """How the audit log describes the actions this module records (core/auditview.py)."""
 
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-DESCRIPTIONS: dict = {}
+DESCRIPTIONS: dict = {
+    "signatures.create": _("Signatures requested"),
+    "signatures.sign": _("Document signed"),
+    "signatures.decline": _("Signature declined"),
+    "signatures.cancel": _("Signature request cancelled"),
+    "signatures.resend": _("Signers reminded"),
+    "signatures.remind": _("Signature reminder sent"),
+    "signatures.expire": _("Signature request expired"),
+    "signatures.export": _("Signature requests exported"),
+    "signature-evidence.export": _("Signature evidence exported"),
+}

@@ -312,3 +312,35 @@ def verify(pdf: bytes) -> list[dict]:
             entry["intact"] = False
         results.append(entry)
     return results
+
+
+def simple_pdf(title: str, paragraphs: list[str], pages: int = 1) -> bytes:
+    """A plain text PDF (Helvetica), made in milliseconds: demo documents, tests, the bench."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import pdf_name
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = writer.add_object(_helvetica())
+    for number in range(1, pages + 1):
+        ops = [f"BT /F1 18 Tf 60 780 Td {_pdf_string(title)} Tj ET"]
+        y = 740
+        for text in paragraphs:
+            for start in range(0, len(text), 90):
+                ops.append(f"BT /F1 10 Tf 60 {y} Td {_pdf_string(text[start:start + 90])} Tj ET")
+                y -= 14
+            y -= 8
+        ops.append(f"BT /F1 8 Tf 60 40 Td {_pdf_string(f'Page {number} of {pages}')} Tj ET")
+        page = generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/Page"),
+            pdf_name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject,
+                                                           (0, 0, PAGE_W, PAGE_H))),
+            pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+                {pdf_name("/F1"): font})}),
+            pdf_name("/Contents"): writer.add_object(generic.StreamObject(
+                stream_data="\n".join(ops).encode("latin-1"))),
+        })
+        writer.insert_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

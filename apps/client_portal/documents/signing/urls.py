@@ -4,4 +4,16 @@ Included at the site's root (config/urls.py), before the core's: each path here
 carries its full prefix.
 """
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("verify/", views.verify_page, name="verify"),
+    path("signatures/<uuid:lookup>/sign/", views.sign_page, name="sign"),
+    path("signatures/<uuid:lookup>/document.pdf", views.document_pdf, name="document"),
+    path("api/v1/signatures/verify/", views.VerifyView.as_view(), name="api_verify"),
+    path("api/v1/signatures/<uuid:lookup>/sign/", views.SignView.as_view(), name="api_sign"),
+]

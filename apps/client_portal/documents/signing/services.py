@@ -1,0 +1,450 @@
+"""Signatures as a service of ``documents``: the API other modules call.
+
+    from apps.client_portal.documents.signing import services as signing
+    req = signing.request_signatures(contract_pdf, title="Contract 2026/14",
+                                     signers=[[{"role": "owner"}], [{"provider": True}]],
+                                     deadline=now + timedelta(days=14), by=staff_user)
+
+``signers`` is a list of steps, signed in order; a step is a list of signers who
+may sign in any order: ``{"role": "manager"}`` (any member of the organization
+with at least that role), ``{"user": user}`` (that person) or ``{"provider": True}``.
+
+Every door (the portal page, the API, a link copied to someone else) reaches a
+signature through ``sign`` here, which checks whose turn it is on the locked row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from apps.client_portal.core import audit, messages, notify
+from apps.client_portal.core.context import client_ip
+from apps.client_portal.core.errors import Refused
+from apps.client_portal.core.models import Membership
+from apps.client_portal.core.tenancy import Role, role_rank
+from apps.client_portal.documents.models import StoredFile
+from apps.client_portal.documents.services import store_bytes
+
+from . import pdf
+from .models import ConsentText, EvidenceEvent, SignatureRequest, Signer
+
+GENESIS = "0" * 64
+CONSENT_KEY = "signing"
+
+TO_SIGN = messages.declare(
+    "signing.to_sign", _("A document awaits your signature"),
+    _("%(title)s is ready for you to sign."))
+SIGNED_ALL = messages.declare(
+    "signing.sealed", _("A document is signed"),
+    _("%(title)s is signed by everyone; the signed PDF is in your documents."))
+
+
+# --- set-up --------------------------------------------------------------------------
+def current_consent(language: str | None = None) -> ConsentText | None:
+    """The newest consent statement, in ``language`` if there is one, else in English."""
+    texts = ConsentText.objects.filter(key=CONSENT_KEY).order_by("-version")
+    lang = (language or get_language() or "en").split("-")[0]
+    return texts.filter(language=lang).first() or texts.filter(language="en").first()
+
+
+def verify_url(req=None) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "") or ""
+    return f"{base}{reverse('signing:verify')}"
+
+
+def _signer_rows(req, steps) -> list[Signer]:
+    rows = []
+    if not steps or not all(steps):
+        raise Refused(_("A signature request needs at least one signer in each step."))
+    for number, step in enumerate(steps, start=1):
+        for position, spec in enumerate(step, start=1):
+            row = Signer(request=req, step=number, position=position,
+                         field_name=f"signer-{number}-{position}",
+                         status=Signer.Status.PENDING if number == 1 else Signer.Status.WAITING)
+            if spec.get("provider"):
+                row.kind = Signer.Kind.PROVIDER
+            elif spec.get("user") is not None:
+                user = spec["user"]
+                if not Membership.objects.filter(user=user,
+                                                 organization=req.organization).exists():
+                    raise Refused(_("%(name)s is not a member of the organization.")
+                                  % {"name": user.display_name})
+                row.kind, row.user = Signer.Kind.USER, user
+            elif spec.get("role") in Role.values:
+                row.kind, row.role = Signer.Kind.ROLE, spec["role"]
+            else:
+                raise Refused(_("Each signer is a role, a person or the provider."))
+            rows.append(row)
+    return rows
+
+
+def request_signatures(document: StoredFile, *, signers: list[list[dict]], title: str = "",
+                       deadline: dt.datetime | None = None, method: str = "drawn",
+                       source: str = "", remind_every_days: int = 3, by=None,
+                       request=None) -> SignatureRequest:
+    """Ask for signatures on ``document``: the evidence page appended, the provider certifies.
+
+    Refused if the document is not a PDF or the timestamp server does not answer;
+    then nothing is kept.
+    """
+    if document.content_type != "application/pdf":
+        raise Refused(_("Only a PDF document can be signed."))
+    with document.file.open("rb") as handle:
+        original = handle.read()
+    with transaction.atomic():
+        req = SignatureRequest(
+            organization=document.organization, document=document,
+            title=(title or document.display_title)[:200], source=source, method=method,
+            deadline=deadline, remind_every_days=remind_every_days, created_by=by,
+            consent=current_consent("en"), reference=secrets.token_hex(8),
+        )
+        rows = _signer_rows(req, signers)
+        labels = [(row.field_name, _slot_label(row)) for row in rows]
+        prepared = pdf.prepare(original, title=req.title, reference=req.reference,
+                               verify_url=verify_url(req), slots=labels)
+        req.working.save("prepared.pdf", ContentFile(prepared), save=False)
+        req.save()
+        for row in rows:
+            row.request = req
+            row.save()
+        add_event(req, EvidenceEvent.Kind.CREATED, user=by, request=request,
+                  data={"document_sha256": document.sha256, "steps": len(signers),
+                        "prepared_sha256": hashlib.sha256(prepared).hexdigest()})
+        audit.record("signatures.create", obj=req, organization=req.organization,
+                     changes={"document": str(document.uuid), "signers": len(rows)},
+                     actor=by, request=request)
+        transaction.on_commit(lambda: _notify_turn(req))
+    return req
+
+
+def _slot_label(row: Signer) -> str:
+    if row.kind == Signer.Kind.PROVIDER:
+        return f"Step {row.step}: provider"
+    if row.kind == Signer.Kind.USER:
+        return f"Step {row.step}: {row.user.display_name}"
+    return f"Step {row.step}: {row.role}"
+
+
+# --- evidence ------------------------------------------------------------------------
+def add_event(req, kind, *, signer=None, user=None, actor="", request=None, data=None,
+              at=None) -> EvidenceEvent:
+    """Append an event to ``req``'s chain (the caller holds the request's row lock)."""
+    last = req.events.order_by("-seq").values_list("seq", "hash").first()
+    if user is not None and not getattr(user, "is_authenticated", True):
+        user = None
+    event = EvidenceEvent(
+        request=req, seq=(last[0] + 1) if last else 1, kind=kind, signer=signer, user=user,
+        actor=actor or (user.display_name if user is not None else ""),
+        at=at or timezone.now(),
+        ip=client_ip(request) if request is not None else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        data=data or {}, prev_hash=last[1] if last else GENESIS,
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event
+
+
+def verify_chain(req) -> dict:
+    """Recompute ``req``'s chain: ``{"intact": bool, "events": n, "broken_at": seq | None}``."""
+    previous, count = GENESIS, 0
+    for event in req.events.select_related("signer", "request").order_by("seq"):
+        count += 1
+        if event.prev_hash != previous or event.compute_hash() != event.hash \
+                or event.seq != count:
+            return {"intact": False, "events": count, "broken_at": event.seq}
+        previous = event.hash
+    return {"intact": True, "events": count, "broken_at": None}
+
+
+def record_view(req, *, access, request=None) -> None:
+    """A signer opened the signing page: viewed, and the consent statement shown."""
+    with transaction.atomic():
+        req = SignatureRequest.objects.select_for_update().get(pk=req.pk)
+        add_event(req, EvidenceEvent.Kind.VIEWED, user=access.user, request=request)
+        if req.consent_id:
+            add_event(req, EvidenceEvent.Kind.CONSENT_SHOWN, user=access.user, request=request,
+                      data={"consent_sha256": req.consent.sha256,
+                            "version": req.consent.version})
+
+
+# --- whose turn ----------------------------------------------------------------------
+def may_sign(signer: Signer, access) -> bool:
+    """Whether ``access`` is the person ``signer`` names (turn aside)."""
+    if signer.kind == Signer.Kind.PROVIDER:
+        return access.is_provider and access.user is not None
+    if access.is_provider or access.organization is None:
+        return False
+    if access.organization.pk != signer.request.organization_id:
+        return False
+    if signer.kind == Signer.Kind.USER:
+        return access.user is not None and access.user.pk == signer.user_id
+    return role_rank(access.role) >= role_rank(signer.role)
+
+
+def signer_for(req, access) -> Signer:
+    """The signature ``access`` may give now, or a refusal that says why not."""
+    if req.status != SignatureRequest.Status.OPEN:
+        raise Refused(_("This document is no longer open for signing."), code="not_allowed")
+    if req.deadline and req.deadline < timezone.now():
+        raise Refused(_("The deadline for signing this document has passed."),
+                      code="not_allowed")
+    rows = list(req.signers.all())
+    done_by_me = access.user is not None and any(
+        row.signed_by_id == access.user.pk for row in rows)
+    mine = [row for row in rows if may_sign(row, access)]
+    if not mine:
+        raise Refused(_("You are not among the signers of this document."), code="forbidden")
+    for row in mine:
+        if row.status == Signer.Status.PENDING and not done_by_me:
+            return row
+    if done_by_me:
+        raise Refused(_("You have already signed this document."), code="not_allowed")
+    if any(row.status == Signer.Status.WAITING for row in mine):
+        raise Refused(_("An earlier signer has not signed yet; you can sign once they have."),
+                      code="not_allowed")
+    raise Refused(_("This signature has already been given."), code="not_allowed")
+
+
+def turn_of(req, access) -> Signer | None:
+    try:
+        return signer_for(req, access)
+    except Refused:
+        return None
+
+
+# --- signing -------------------------------------------------------------------------
+def _when_text(at: dt.datetime, zone_name: str) -> str:
+    text = f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is not None and zone_name != "UTC":
+        text += f" ({at.astimezone(zone):%Y-%m-%d %H:%M:%S} {zone_name})"
+    return text
+
+
+def sign(req, *, access, image_png: bytes | None = None, typed_name: str = "",
+         consent_sha256: str = "", timezone_name: str = "", request=None) -> SignatureRequest:
+    """``access`` signs ``req`` now (drawn image, else a typed name; the provider with its key).
+
+    The order, the consent and the signer are checked on the locked row; the
+    signature is added to the PDF incrementally; the last one seals. Refused
+    (the timestamp server down, a bad image): nothing is kept, the file and the
+    state are as before, and the person may try again.
+    """
+    with transaction.atomic():
+        req = SignatureRequest.objects.select_for_update().select_related(
+            "consent", "document", "organization").get(pk=req.pk)
+        signer = signer_for(req, access)
+        provider = signer.kind == Signer.Kind.PROVIDER
+        if req.consent_id and not provider and consent_sha256 != req.consent.sha256:
+            raise Refused(_("Please read the consent statement and confirm it before signing."),
+                          fields={"consent": [_("Confirm the consent statement.")]})
+        typed_name = (typed_name or "").strip()[:200]
+        if not provider and not image_png and not typed_name:
+            raise Refused(_("Draw your signature, or type your name."),
+                          fields={"signature": [_("Draw your signature, or type your name.")]})
+        if image_png and len(image_png) > 512 * 1024:
+            raise Refused(_("The drawn signature is too large."), code="invalid")
+        now = timezone.now()
+        name = access.user.display_name if access.user is not None else str(_("The provider"))
+        when = _when_text(now, timezone_name)
+        with req.working.open("rb") as handle:
+            before = handle.read()
+        shown = typed_name if (typed_name and not image_png) else name
+        signed = pdf.sign_for(before, field=signer.field_name, signer_name=name,
+                              reason=f"Signed by {name}" + (f" as '{typed_name}'"
+                                                            if typed_name else ""),
+                              when=f"{shown}\n{when}", image_png=image_png)
+        signer.status = Signer.Status.SIGNED
+        signer.signed_by = access.user
+        signer.signer_name = name[:200]
+        signer.method = (Signer.Method.PROVIDER if provider else
+                         Signer.Method.DRAWN if image_png else Signer.Method.TYPED)
+        signer.signed_at = now
+        signer.signer_timezone = (timezone_name or "")[:64]
+        signer.ip = client_ip(request) if request is not None else None
+        signer.user_agent = (request.META.get("HTTP_USER_AGENT", "")
+                             if request is not None else "")[:300]
+        signer.consent = None if provider else req.consent
+        signer.consent_sha256 = "" if provider or not req.consent_id else req.consent.sha256
+        signer.image_sha256 = hashlib.sha256(image_png).hexdigest() if image_png else ""
+        signer.certificate_subject = keys_subject()
+        signer.save()
+        add_event(req, EvidenceEvent.Kind.SIGNED, signer=signer, user=access.user,
+                  request=request, at=now,
+                  data={"method": signer.method, "typed_name": typed_name,
+                        "timezone": signer.signer_timezone,
+                        "image_sha256": signer.image_sha256,
+                        "consent_sha256": signer.consent_sha256,
+                        "pdf_sha256": hashlib.sha256(signed).hexdigest()})
+        final = None
+        step_rows = [row for row in req.signers.all() if row.step == req.current_step]
+        if all(row.status == Signer.Status.SIGNED for row in step_rows):
+            later = [row for row in req.signers.all() if row.step > req.current_step]
+            if later:
+                req.current_step = min(row.step for row in later)
+                Signer.objects.filter(request=req, step=req.current_step).update(
+                    status=Signer.Status.PENDING)
+                transaction.on_commit(lambda: _notify_turn(req))
+            else:
+                final = pdf.seal(signed, evidence=evidence_text(req, signed))
+        req.working.save("signed.pdf", ContentFile(signed), save=False)
+        if final is not None:
+            req.final = store_bytes(
+                organization=req.organization, data=final, kind=req.document.kind,
+                name=f"signed-{req.document.name}", title_message="signing.signed_title",
+                title_params=messages.params(title=req.title), content_type="application/pdf")
+            req.status = SignatureRequest.Status.SEALED
+            req.sealed_at = timezone.now()
+            add_event(req, EvidenceEvent.Kind.SEALED, actor=str(_("The provider")),
+                      data={"final_sha256": req.final.sha256})
+            transaction.on_commit(lambda: _notify_sealed(req))
+        req.save()
+        audit.record("signatures.sign", obj=req, organization=req.organization,
+                     changes={"signer": signer.field_name, "method": signer.method,
+                              "sealed": final is not None},
+                     actor=access.user, request=request)
+    return req
+
+
+SIGNED_TITLE = messages.declare("signing.signed_title", _("Signed: %(title)s"))
+
+
+def keys_subject() -> str:
+    from . import keys
+
+    return keys.material().provider_cert.subject.human_friendly[:300]
+
+
+def evidence_text(req, signed_pdf: bytes) -> str:
+    """The evidence page's text: the document, each signer, the consent, the events."""
+    lines = [
+        f"Document ID: {req.reference}   Title: {req.title}",
+        f"Original SHA-256: {req.document.sha256}",
+        f"Signed content SHA-256 (before this seal): {hashlib.sha256(signed_pdf).hexdigest()}",
+        "The final file's SHA-256 is recorded by the issuing site; check it on the "
+        "verification page.",
+        f"Consent text: version {req.consent.version if req.consent_id else '-'} "
+        f"SHA-256 {req.consent.sha256 if req.consent_id else '-'}",
+        "",
+        "Signers:",
+    ]
+    from . import keys
+
+    cert = keys.material().provider_cert
+    for row in req.signers.all():
+        lines.append(
+            f"- Step {row.step}: {row.signer_name or row.label} ({row.get_method_display()}); "
+            f"signed {_when_text(row.signed_at, row.signer_timezone) if row.signed_at else '-'}; "
+            f"IP {row.ip or '-'}; browser {row.user_agent[:80] or '-'}")
+        lines.append(f"  Certificate: {cert.subject.human_friendly}; issuer "
+                     f"{cert.issuer.human_friendly}; serial {cert.serial_number:x}; "
+                     f"consent SHA-256 {row.consent_sha256 or '-'}")
+    lines += ["", "Events:"]
+    for event in req.events.order_by("seq"):
+        lines.append(f"{event.seq}. {event.at:%Y-%m-%d %H:%M:%S} UTC {event.kind} "
+                     f"{event.actor or ''} {event.ip or ''} #{event.hash[:16]}")
+    return "\n".join(lines)
+
+
+def decline(req, *, access, reason: str = "", request=None) -> SignatureRequest:
+    with transaction.atomic():
+        req = SignatureRequest.objects.select_for_update().get(pk=req.pk)
+        signer = signer_for(req, access)
+        signer.status = Signer.Status.DECLINED
+        signer.signed_by = access.user
+        signer.save(update_fields=["status", "signed_by"])
+        req.status = SignatureRequest.Status.DECLINED
+        req.save(update_fields=["status"])
+        add_event(req, EvidenceEvent.Kind.DECLINED, signer=signer, user=access.user,
+                  request=request, data={"reason": reason[:500]})
+        audit.record("signatures.decline", obj=req, organization=req.organization,
+                     changes={"status": ["open", "declined"]}, actor=access.user,
+                     request=request)
+    return req
+
+
+# --- reminders -----------------------------------------------------------------------
+def _turn_users(req):
+    users = []
+    for row in req.signers.filter(step=req.current_step, status=Signer.Status.PENDING):
+        if row.kind == Signer.Kind.USER:
+            users.append(row.user)
+        elif row.kind == Signer.Kind.ROLE:
+            users += [m.user for m in Membership.objects.filter(
+                organization=req.organization).select_related("user")
+                if role_rank(m.role) >= role_rank(row.role)]
+    seen, unique = set(), []
+    for user in users:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            unique.append(user)
+    return unique
+
+
+def _notify_turn(req):
+    notify.notify(_turn_users(req), req.organization, message=TO_SIGN,
+                  params=messages.params(title=req.title), obj=req)
+
+
+def _notify_sealed(req):
+    users = [m.user for m in Membership.objects.filter(organization=req.organization)
+             .select_related("user")]
+    notify.notify(users, req.organization, message=SIGNED_ALL,
+                  params=messages.params(title=req.title), obj=req, email=False)
+
+
+def remind(req, *, by=None) -> None:
+    """Remind those whose turn it is (the staff's Resend, and the reminder job)."""
+    req.last_reminded_at = timezone.now()
+    SignatureRequest.objects.filter(pk=req.pk).update(last_reminded_at=req.last_reminded_at)
+    add_event(req, EvidenceEvent.Kind.REMINDED, user=by,
+              actor="" if by else str(_("The provider")))
+    transaction.on_commit(lambda: _notify_turn(req))
+
+
+def send_reminders(now: dt.datetime | None = None) -> int:
+    """The reminder job: requests past their deadline expire; the others due a reminder get one."""
+    now = now or timezone.now()
+    count = 0
+    for req in SignatureRequest.objects.filter(status=SignatureRequest.Status.OPEN):
+        with transaction.atomic():
+            req = SignatureRequest.objects.select_for_update().get(pk=req.pk)
+            if req.deadline and req.deadline < now:
+                req.status = SignatureRequest.Status.EXPIRED
+                req.save(update_fields=["status"])
+                audit.record("signatures.expire", obj=req, organization=req.organization,
+                             changes={"status": ["open", "expired"]})
+                continue
+            last = req.last_reminded_at or req.created_at
+            if req.remind_every_days and now - last >= dt.timedelta(days=req.remind_every_days):
+                remind(req)
+                audit.record("signatures.remind", obj=req, organization=req.organization)
+                count += 1
+    return count
+
+
+# --- verification --------------------------------------------------------------------
+def verify_pdf(data: bytes) -> dict:
+    """What the verification page and API answer for an uploaded file."""
+    if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        raise Refused(_("This file is not a PDF."), code="invalid")
+    signatures = [{key: value for key, value in entry.items() if key != "field"}
+                  for entry in pdf.verify(data)]
+    digest = hashlib.sha256(data).hexdigest()
+    issued = SignatureRequest.objects.filter(final__sha256=digest).exists()
+    return {"signatures": signatures, "issued_here": issued}
