@@ -77,7 +77,9 @@ class SignatureRequestResource(Resource):
         ],
     )
     select_related = ["final", "document", "organization"]
+    prefetch_related = ["signers__user", "events"]
     list_select_related = []
+    list_prefetch_related = []
     files = ["final"]
     actions = [
         Action("resend", _("Remind the signers"), role=PROVIDER),

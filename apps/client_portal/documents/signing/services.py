@@ -157,10 +157,16 @@ def add_event(req, kind, *, signer=None, user=None, actor="", request=None, data
 
 
 def verify_chain(req) -> dict:
-    """Recompute ``req``'s chain: ``{"intact": bool, "events": n, "broken_at": seq | None}``."""
+    """Recompute ``req``'s chain: ``{"intact": bool, "events": n, "broken_at": seq | None}``.
+
+    Reads the request's (possibly prefetched) events and signers: no query per event.
+    """
+    signers = {row.id: row for row in req.signers.all()}
     previous, count = GENESIS, 0
-    for event in req.events.select_related("signer", "request").order_by("seq"):
+    for event in sorted(req.events.all(), key=lambda e: e.seq):
         count += 1
+        event.request = req
+        event.signer = signers.get(event.signer_id)
         if event.prev_hash != previous or event.compute_hash() != event.hash \
                 or event.seq != count:
             return {"intact": False, "events": count, "broken_at": event.seq}
