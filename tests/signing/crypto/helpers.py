@@ -12,8 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+
+from apps.client_portal.documents.signing.crypto.pades import run
 
 
 def tiny_pdf(text: str = "Service contract 2026-001, Example Client Ltd") -> bytes:
@@ -67,7 +69,11 @@ def validate_all(pdf: bytes, trust_der: bytes):
     reader = PdfFileReader(io.BytesIO(pdf))
     vc = ValidationContext(trust_roots=[asn1_x509.Certificate.load(trust_der)],
                            allow_fetching=False, revocation_mode="soft-fail")
-    return [validate_pdf_signature(sig, vc) for sig in reader.embedded_signatures]
+
+    async def _all():
+        return [await async_validate_pdf_signature(sig, vc) for sig in reader.embedded_signatures]
+
+    return run(_all())
 
 
 def pdfsig(pdf: bytes, tmp_path) -> str:

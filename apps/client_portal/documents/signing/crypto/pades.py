@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
@@ -38,7 +39,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -94,7 +95,7 @@ def prepare(pdf: bytes, *, field_name: str, certs_der: list[bytes], reason: str 
         return prepared, output, signed_attrs
 
     try:
-        prepared, output, signed_attrs = asyncio.run(_prepare())
+        prepared, output, signed_attrs = run(_prepare())
     except (PdfError, SigningError, ValueError, KeyError, TypeError) as exc:
         raise Refused(_("This PDF cannot be signed: %(reason)s"), code="invalid",
                       params={"reason": _short(exc)}) from exc
@@ -152,13 +153,23 @@ def finish(state: dict, signature: bytes) -> bytes:
         await PdfTBSDocument.async_finish_signing(output, prepared, sig_cms)
 
     try:
-        asyncio.run(_finish())
+        run(_finish())
     except (PdfError, SigningError, ValueError) as exc:
         raise Refused(_("The signature could not be added to the PDF: %(reason)s"),
                       code="invalid", params={"reason": _short(exc)}) from exc
     signed = output.getvalue()
-    _check_result(signed, state["field_name"])
+    run(_check_result(signed, state["field_name"]))
     return signed
+
+
+def run(coro):
+    """Run pyHanko's coroutine to the end, also from code that has an event loop running."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 # --- state ------------------------------------------------------------------
@@ -254,7 +265,7 @@ def _verify(cert: x509.Certificate, key_type: str, signature: bytes, data: bytes
                       code="invalid") from exc
 
 
-def _check_result(signed: bytes, field_name: str) -> None:
+async def _check_result(signed: bytes, field_name: str) -> None:
     reader = PdfFileReader(io.BytesIO(signed), strict=False)
     ours = [s for s in reader.embedded_signatures if s.field_name == field_name]
     if not ours:
@@ -262,7 +273,7 @@ def _check_result(signed: bytes, field_name: str) -> None:
     # Integrity and the signature value only; trust is the verifier's business, so the
     # signer's own certificate is taken as the anchor (no path building, no network).
     anchor = ours[-1].signer_cert
-    status = validate_pdf_signature(
+    status = await async_validate_pdf_signature(
         ours[-1], ValidationContext(trust_roots=[anchor], allow_fetching=False))
     if not (status.intact and status.valid):
         raise Refused(_("The signed PDF does not validate. Please sign again."), code="invalid")
