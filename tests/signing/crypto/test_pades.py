@@ -60,6 +60,9 @@ def test_signed_pdf_validates_in_pyhanko(keys, ca, kind, raw):
     assert status.signing_cert.subject.native["common_name"] == "Dana Example"
     assert status.md_algorithm == "sha256"
     assert b"/ETSI.CAdES.detached" in signed
+    info = pades.signer_info(signed, "ClientSignature")
+    assert (info.common_name, info.method) == ("Dana Example", "certificate")
+    assert abs((dt.datetime.now(dt.UTC) - info.signed_at).total_seconds()) < 60
 
 
 @needs_pdfsig

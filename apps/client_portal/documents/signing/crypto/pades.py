@@ -45,6 +45,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from apps.client_portal.core.errors import Refused
 
+from .info import BROWSER_CERTIFICATE, SignerInfo
+
 STATE_VERSION = 1
 HASH = "SHA-256"
 MAX_PDF_BYTES = 50 * 1024 * 1024
@@ -160,6 +162,14 @@ def finish(state: dict, signature: bytes) -> bytes:
     signed = output.getvalue()
     run(_check_result(signed, state["field_name"]))
     return signed
+
+
+def signer_info(signed_pdf: bytes, field_name: str) -> SignerInfo:
+    """Who signed ``field_name`` of ``signed_pdf`` (as :func:`finish` returned it), and when."""
+    reader = PdfFileReader(io.BytesIO(signed_pdf), strict=False)
+    sig = [s for s in reader.embedded_signatures if s.field_name == field_name][-1]
+    return SignerInfo.from_certificate(sig.signer_cert.dump(), method=BROWSER_CERTIFICATE,
+                                       signed_at=sig.self_reported_timestamp)
 
 
 def run(coro):
