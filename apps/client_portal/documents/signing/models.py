@@ -173,6 +173,9 @@ class Signer(models.Model):
     certificate_subject = models.CharField(_("certificate subject"), max_length=300, blank=True)
     certificate_issuer = models.CharField(_("certificate issuer"), max_length=300, blank=True)
     certificate_serial = models.CharField(_("certificate serial"), max_length=80, blank=True)
+    # Between preparing a signature with the signer's own key and embedding it.
+    pending_state = models.JSONField(_("signature in progress"), null=True, blank=True,
+                                     editable=False)
 
     objects = ScopedQuerySet.as_manager()
     tenancy = Tenancy(organization="request__organization")

@@ -48,6 +48,7 @@ TO_SIGN = messages.declare(
 SIGNED_ALL = messages.declare(
     "signing.sealed", _("A document is signed"),
     _("%(title)s is signed by everyone; the signed PDF is in your documents."))
+SIGNED_TITLE = messages.declare("signing.signed_title", _("Signed: %(title)s"))
 
 
 # --- set-up --------------------------------------------------------------------------
@@ -242,6 +243,23 @@ def _when_text(at: dt.datetime, zone_name: str) -> str:
     return text
 
 
+def _lock(req):
+    return SignatureRequest.objects.select_for_update().select_related(
+        "consent", "document", "organization").get(pk=req.pk)
+
+
+def _check_consent(req, signer, consent_sha256: str) -> None:
+    if req.consent_id and signer.kind != Signer.Kind.PROVIDER \
+            and consent_sha256 != req.consent.sha256:
+        raise Refused(_("Please read the consent statement and confirm it before signing."),
+                      fields={"consent": [_("Confirm the consent statement.")]})
+
+
+def _working_bytes(req) -> bytes:
+    with req.working.open("rb") as handle:
+        return handle.read()
+
+
 def sign(req, *, access, image_png: bytes | None = None, typed_name: str = "",
          consent_sha256: str = "", timezone_name: str = "", request=None) -> SignatureRequest:
     """``access`` signs ``req`` now (drawn image, else a typed name; the provider with its key).
@@ -252,13 +270,13 @@ def sign(req, *, access, image_png: bytes | None = None, typed_name: str = "",
     state are as before, and the person may try again.
     """
     with transaction.atomic():
-        req = SignatureRequest.objects.select_for_update().select_related(
-            "consent", "document", "organization").get(pk=req.pk)
+        req = _lock(req)
         signer = signer_for(req, access)
         provider = signer.kind == Signer.Kind.PROVIDER
-        if req.consent_id and not provider and consent_sha256 != req.consent.sha256:
-            raise Refused(_("Please read the consent statement and confirm it before signing."),
-                          fields={"consent": [_("Confirm the consent statement.")]})
+        if req.method == SignatureRequest.Method.CERTIFICATE and not provider:
+            raise Refused(_("This document is signed with your own certificate."),
+                          code="not_allowed")
+        _check_consent(req, signer, consent_sha256)
         typed_name = (typed_name or "").strip()[:200]
         if not provider and not image_png and not typed_name:
             raise Refused(_("Draw your signature, or type your name."),
@@ -267,73 +285,175 @@ def sign(req, *, access, image_png: bytes | None = None, typed_name: str = "",
             raise Refused(_("The drawn signature is too large."), code="invalid")
         now = timezone.now()
         name = access.user.display_name if access.user is not None else str(_("The provider"))
-        when = _when_text(now, timezone_name)
-        with req.working.open("rb") as handle:
-            before = handle.read()
         shown = typed_name if (typed_name and not image_png) else name
-        signed = pdf.sign_for(before, field=signer.field_name, signer_name=name,
+        signed = pdf.sign_for(_working_bytes(req), field=signer.field_name, signer_name=name,
                               reason=f"Signed by {name}" + (f" as '{typed_name}'"
                                                             if typed_name else ""),
-                              when=f"{shown}\n{when}", image_png=image_png)
-        signer.status = Signer.Status.SIGNED
-        signer.signed_by = access.user
-        signer.signer_name = name[:200]
+                              when=f"{shown}\n{_when_text(now, timezone_name)}",
+                              image_png=image_png)
+        from . import keys
+
+        cert = keys.material().provider_cert
         signer.method = (Signer.Method.PROVIDER if provider else
                          Signer.Method.DRAWN if image_png else Signer.Method.TYPED)
-        signer.signed_at = now
-        signer.signer_timezone = (timezone_name or "")[:64]
-        signer.ip = client_ip(request) if request is not None else None
-        signer.user_agent = (request.META.get("HTTP_USER_AGENT", "")
-                             if request is not None else "")[:300]
-        signer.consent = None if provider else req.consent
-        signer.consent_sha256 = "" if provider or not req.consent_id else req.consent.sha256
         signer.image_sha256 = hashlib.sha256(image_png).hexdigest() if image_png else ""
-        signer.certificate_subject = keys_subject()
-        signer.save()
-        add_event(req, EvidenceEvent.Kind.SIGNED, signer=signer, user=access.user,
-                  request=request, at=now,
-                  data={"method": signer.method, "typed_name": typed_name,
-                        "timezone": signer.signer_timezone,
-                        "image_sha256": signer.image_sha256,
-                        "consent_sha256": signer.consent_sha256,
-                        "pdf_sha256": hashlib.sha256(signed).hexdigest()})
-        final = None
-        step_rows = [row for row in req.signers.all() if row.step == req.current_step]
-        if all(row.status == Signer.Status.SIGNED for row in step_rows):
-            later = [row for row in req.signers.all() if row.step > req.current_step]
-            if later:
-                req.current_step = min(row.step for row in later)
-                Signer.objects.filter(request=req, step=req.current_step).update(
-                    status=Signer.Status.PENDING)
-                transaction.on_commit(lambda: _notify_turn(req))
-            else:
-                final = pdf.seal(signed, evidence=evidence_text(req, signed))
-        req.working.save("signed.pdf", ContentFile(signed), save=False)
-        if final is not None:
-            req.final = store_bytes(
-                organization=req.organization, data=final, kind=req.document.kind,
-                name=f"signed-{req.document.name}", title_message="signing.signed_title",
-                title_params=messages.params(title=req.title), content_type="application/pdf")
-            req.status = SignatureRequest.Status.SEALED
-            req.sealed_at = timezone.now()
-            add_event(req, EvidenceEvent.Kind.SEALED, actor=str(_("The provider")),
-                      data={"final_sha256": req.final.sha256})
-            transaction.on_commit(lambda: _notify_sealed(req))
-        req.save()
-        audit.record("signatures.sign", obj=req, organization=req.organization,
-                     changes={"signer": signer.field_name, "method": signer.method,
-                              "sealed": final is not None},
-                     actor=access.user, request=request)
+        signer.certificate_subject = cert.subject.human_friendly[:300]
+        signer.certificate_issuer = cert.issuer.human_friendly[:300]
+        signer.certificate_serial = format(cert.serial_number, "X")[:80]
+        return _signed(req, signer, signed, access=access, request=request, now=now,
+                       timezone_name=timezone_name, data={"typed_name": typed_name})
+
+
+def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="",
+            data=None, sent=False) -> SignatureRequest:
+    """``signer``'s signature is in ``signed``: keep it, move to the next step, or seal."""
+    provider = signer.kind == Signer.Kind.PROVIDER
+    signer.status = Signer.Status.SIGNED
+    signer.signed_by = access.user
+    signer.signer_name = (access.user.display_name if access.user is not None
+                          else str(_("The provider")))[:200]
+    signer.signed_at = now
+    signer.signer_timezone = (timezone_name or "")[:64]
+    signer.ip = client_ip(request) if request is not None else None
+    signer.user_agent = (request.META.get("HTTP_USER_AGENT", "")
+                         if request is not None else "")[:300]
+    signer.consent = None if provider else req.consent
+    signer.consent_sha256 = "" if provider or not req.consent_id else req.consent.sha256
+    signer.pending_state = None
+    signer.save()
+    details = {"method": signer.method, "timezone": signer.signer_timezone,
+               "image_sha256": signer.image_sha256, "consent_sha256": signer.consent_sha256,
+               "certificate_subject": signer.certificate_subject,
+               "certificate_issuer": signer.certificate_issuer,
+               "certificate_serial": signer.certificate_serial,
+               "pdf_sha256": hashlib.sha256(signed).hexdigest(), **(data or {})}
+    add_event(req, EvidenceEvent.Kind.SIGNED, signer=signer, user=access.user,
+              request=request, at=now, data=details)
+    if sent:  # the signer's own signature, sent to the provider and received here
+        add_event(req, EvidenceEvent.Kind.SENT, signer=signer, user=access.user,
+                  request=request)
+        add_event(req, EvidenceEvent.Kind.RECEIVED, signer=signer,
+                  actor=str(_("The provider")), data={"pdf_sha256": details["pdf_sha256"]})
+    final = None
+    step_rows = [row for row in req.signers.all() if row.step == req.current_step]
+    if all(row.status == Signer.Status.SIGNED for row in step_rows):
+        later = [row for row in req.signers.all() if row.step > req.current_step]
+        if later:
+            req.current_step = min(row.step for row in later)
+            Signer.objects.filter(request=req, step=req.current_step).update(
+                status=Signer.Status.PENDING)
+            transaction.on_commit(lambda: _notify_turn(req))
+        else:
+            final = pdf.seal(signed, evidence=evidence_text(req, signed))
+    req.working.save("signed.pdf", ContentFile(signed), save=False)
+    if final is not None:
+        req.final = store_bytes(
+            organization=req.organization, data=final, kind=req.document.kind,
+            name=f"signed-{req.document.name}", title_message="signing.signed_title",
+            title_params=messages.params(title=req.title), content_type="application/pdf")
+        req.status = SignatureRequest.Status.SEALED
+        req.sealed_at = timezone.now()
+        add_event(req, EvidenceEvent.Kind.SEALED, actor=str(_("The provider")),
+                  data={"final_sha256": req.final.sha256})
+        transaction.on_commit(lambda: _notify_sealed(req))
+    req.save()
+    audit.record("signatures.sign", obj=req, organization=req.organization,
+                 changes={"signer": signer.field_name, "method": signer.method,
+                          "sealed": final is not None},
+                 actor=access.user, request=request)
     return req
 
 
-SIGNED_TITLE = messages.declare("signing.signed_title", _("Signed: %(title)s"))
+# --- the signer's own certificate ----------------------------------------------------
+def _own_certificate_signer(req, access, consent_sha256=None):
+    signer = signer_for(req, access)
+    if signer.kind == Signer.Kind.PROVIDER:
+        raise Refused(_("The provider signs with its own key."), code="not_allowed")
+    if consent_sha256 is not None:
+        _check_consent(req, signer, consent_sha256)
+    return signer
 
 
-def keys_subject() -> str:
-    from . import keys
+def certificate_prepare(req, *, access, certs_der: list[bytes], consent_sha256: str = "",
+                        request=None) -> dict:
+    """Prepare ``access``'s signature with their own key (kept in their browser).
 
-    return keys.material().provider_cert.subject.human_friendly[:300]
+    Returns what the browser signs: ``to_sign`` (base64 DER of the CMS signed
+    attributes), ``hash``, ``key_type`` and ``curve``; the rest of the state is kept
+    on the signer's row until ``certificate_finish``.
+    """
+    from .crypto import pades
+
+    with transaction.atomic():
+        req = _lock(req)
+        signer = _own_certificate_signer(req, access, consent_sha256)
+        name = access.user.display_name if access.user is not None else ""
+        state = pades.prepare(_working_bytes(req), field_name=signer.field_name,
+                              certs_der=certs_der, reason=f"Signed by {_latinish(name)}",
+                              name=_latinish(name))
+        signer.pending_state = state
+        signer.save(update_fields=["pending_state"])
+    return {key: state[key] for key in ("to_sign", "hash", "key_type", "curve")}
+
+
+def _latinish(text: str) -> str:
+    return pdf._latin(text)
+
+
+def certificate_finish(req, *, access, signature: bytes, timezone_name: str = "",
+                       request=None) -> SignatureRequest:
+    """Embed the browser's signature, check it, and carry on as any signature does."""
+    from .crypto import pades
+
+    with transaction.atomic():
+        req = _lock(req)
+        signer = _own_certificate_signer(req, access)
+        state = signer.pending_state
+        if not state:
+            raise Refused(_("The signing session is not valid. Please start signing again."),
+                          code="not_allowed")
+        if state.get("original_sha256") != hashlib.sha256(_working_bytes(req)).hexdigest():
+            raise Refused(_("The document changed while you were signing (someone else "
+                            "signed it). Please sign again."), code="conflict")
+        signed = pades.finish(state, signature)
+        info = pades.signer_info(signed, signer.field_name)
+        _certificate_facts(signer, info, Signer.Method.CERTIFICATE)
+        return _signed(req, signer, signed, access=access, request=request,
+                       now=timezone.now(), timezone_name=timezone_name, sent=True)
+
+
+def _certificate_facts(signer, info, method):
+    signer.method = method
+    signer.certificate_subject = info.subject[:300]
+    signer.certificate_issuer = info.issuer[:300]
+    signer.certificate_serial = info.serial[:80]
+    signer.image_sha256 = ""
+
+
+def certificate_upload(req, *, access, data: bytes, consent_sha256: str = "",
+                       request=None) -> SignatureRequest:
+    """A PDF the signer signed in their own tool, or a detached ``.p7s`` of our PDF."""
+    from .crypto import uploads
+
+    with transaction.atomic():
+        req = _lock(req)
+        signer = _own_certificate_signer(req, access, consent_sha256)
+        working = _working_bytes(req)
+        extra = {}
+        if data.startswith(b"%PDF-"):
+            info = uploads.check_signed_pdf(working, data)
+            signed = data
+        else:
+            info = uploads.check_p7s(working, data)
+            signed = working
+            kept = store_bytes(organization=req.organization, data=data,
+                               name=f"signature-{signer.field_name}.p7s",
+                               kind=StoredFile.Kind.UPLOAD, title=f"{req.title} (.p7s)",
+                               content_type="application/pkcs7-signature", by=access.user)
+            extra = {"p7s_sha256": kept.sha256}
+        _certificate_facts(signer, info, Signer.Method.UPLOAD)
+        return _signed(req, signer, signed, access=access, request=request,
+                       now=timezone.now(), data={"uploaded": info.method, **extra}, sent=True)
 
 
 def evidence_text(req, signed_pdf: bytes) -> str:
@@ -349,16 +469,13 @@ def evidence_text(req, signed_pdf: bytes) -> str:
         "",
         "Signers:",
     ]
-    from . import keys
-
-    cert = keys.material().provider_cert
     for row in req.signers.all():
         lines.append(
             f"- Step {row.step}: {row.signer_name or row.label} ({row.get_method_display()}); "
             f"signed {_when_text(row.signed_at, row.signer_timezone) if row.signed_at else '-'}; "
             f"IP {row.ip or '-'}; browser {row.user_agent[:80] or '-'}")
-        lines.append(f"  Certificate: {cert.subject.human_friendly}; issuer "
-                     f"{cert.issuer.human_friendly}; serial {cert.serial_number:x}; "
+        lines.append(f"  Certificate: {row.certificate_subject or '-'}; issuer "
+                     f"{row.certificate_issuer or '-'}; serial {row.certificate_serial or '-'}; "
                      f"consent SHA-256 {row.consent_sha256 or '-'}")
     lines += ["", "Events:"]
     for event in req.events.order_by("seq"):

@@ -62,8 +62,17 @@ def _page(request, req, *, error=None, status=200):
         turn = services.signer_for(req, access)
     except Refused as refusal:
         reason = refusal.message
+    certificate = (turn is not None and req.method == req.Method.CERTIFICATE
+                   and turn.kind != turn.Kind.PROVIDER)
+    existing = []
+    if certificate:
+        from . import pdf
+
+        with req.working.open("rb") as handle:
+            existing = pdf.verify(handle.read())
     return render(request, "signing/sign.html", {
         "req": req, "turn": turn, "reason": reason, "error": error,
+        "certificate": certificate, "existing": existing,
         "consent": req.consent, "signers": list(req.signers.all()),
         "detail_url": req.get_absolute_url(),
     }, status=status)
@@ -177,6 +186,100 @@ class SignView(APIView):
                             consent_sha256=values["consent_sha256"],
                             timezone_name=values["timezone"], request=request._request)
         return Response(output_serializer(SignatureRequestResource)(req).data)
+
+
+def _b64(value, what) -> bytes:
+    try:
+        return base64.b64decode(value or "", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise Refused(_("The %(what)s sent by the browser could not be read.") % {"what": what}
+                      ) from None
+
+
+class CertificatePrepareInput(serializers.Serializer):
+    certs = serializers.ListField(child=serializers.CharField(), min_length=1, max_length=10,
+                                  help_text="The signer's certificate first, then its chain "
+                                            "(DER, base64).")
+    consent_sha256 = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CertificatePrepareView(APIView):
+    """Start a signature with the signer's own key: what the key must sign."""
+
+    @extend_schema(request=CertificatePrepareInput, responses={200: OpenApiTypes.OBJECT},
+                   tags=["Signatures"])
+    def post(self, request, lookup):
+        access = access_for(request)
+        req = SignatureRequestResource.get_object(access, lookup)
+        data = CertificatePrepareInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        certs = [_b64(value, _("certificate")) for value in data.validated_data["certs"]]
+        return Response(services.certificate_prepare(
+            req, access=access, certs_der=certs,
+            consent_sha256=data.validated_data["consent_sha256"], request=request._request))
+
+
+class CertificateFinishInput(serializers.Serializer):
+    signature = serializers.CharField(help_text="The signature of to_sign, base64.")
+    timezone = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+
+
+class CertificateFinishView(APIView):
+    """Embed the signature made with the signer's own key; the request moves on."""
+
+    @extend_schema(request=CertificateFinishInput,
+                   responses={200: output_serializer(SignatureRequestResource)},
+                   tags=["Signatures"])
+    def post(self, request, lookup):
+        access = access_for(request)
+        req = SignatureRequestResource.get_object(access, lookup)
+        data = CertificateFinishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        req = services.certificate_finish(
+            req, access=access, signature=_b64(data.validated_data["signature"], _("signature")),
+            timezone_name=data.validated_data["timezone"], request=request._request)
+        return Response(output_serializer(SignatureRequestResource)(req).data)
+
+
+class CertificateUploadView(APIView):
+    """A PDF signed in the signer's own tool, or a detached .p7s of the document."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer(
+            "SignedUpload", {"file": serializers.FileField(),
+                             "consent_sha256": serializers.CharField(required=False)})},
+        responses={200: output_serializer(SignatureRequestResource)}, tags=["Signatures"])
+    def post(self, request, lookup):
+        access = access_for(request)
+        req = SignatureRequestResource.get_object(access, lookup)
+        data = read_limited(request._request)
+        req = services.certificate_upload(
+            req, access=access, data=data,
+            consent_sha256=request._request.POST.get("consent_sha256", ""),
+            request=request._request)
+        return Response(output_serializer(SignatureRequestResource)(req).data)
+
+
+@require_http_methods(["POST"])
+@member_required
+def upload_page(request, lookup):
+    """The signing page's upload form: a signed PDF or a .p7s."""
+    try:
+        req = SignatureRequestResource.get_object(request.access, lookup)
+    except Refused as refusal:
+        return refused_page(request, refusal, SignatureRequestResource)
+    try:
+        services.certificate_upload(
+            req, access=request.access, data=read_limited(request),
+            consent_sha256=request.POST.get("consent_sha256", "")
+            if request.POST.get("consent_ok") else "", request=request)
+    except Refused as refusal:
+        req.refresh_from_db()
+        return _page(request, req, error=refusal.message, status=refusal.status)
+    messages.success(request, _("Your signed document was received."))
+    return redirect(req.get_absolute_url())
 
 
 class VerifyView(APIView):
