@@ -2,6 +2,8 @@
 certificate signature, and a signed, sealed document that verifies (Northwind);
 Contoso gets its own request and signed document. All names are invented."""
 
+import os
+
 from apps.client_portal.core.tenancy import Role
 from apps.client_portal.documents.models import StoredFile
 from apps.client_portal.documents.services import store_bytes
@@ -35,6 +37,10 @@ def seed(ctx):
 
     from apps.client_portal.core.tenancy import Access
 
+    from django.core.management import call_command
+
+    if ctx.rows > 10:  # the demo site (the tests' small seed makes its keys on first use)
+        call_command("signing_setup", stdout=open(os.devnull, "w"))  # noqa: SIM115
     ConsentText.objects.get_or_create(key=services.CONSENT_KEY, version=1, language="en",
                                       defaults={"text": CONSENT})
     northwind, contoso = ctx.organizations["northwind"], ctx.organizations["contoso"]

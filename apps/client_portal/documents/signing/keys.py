@@ -95,6 +95,25 @@ def make_demo_material(folder: Path) -> None:
         (folder / name).chmod(0o600)
 
 
+DEMO_CLIENT_PASSWORD = "Demo-sign-2026"  # noqa: S105 (a demo key, named in the README)
+DEMO_CLIENT_FILE = "demo-client-marek-manning.p12"
+
+
+def ensure_demo_client_key() -> Path:
+    """A PKCS#12 for the demo's Northwind manager (Marek Manning), issued by a demo client
+    CA, to sign the demo act with a certificate of one's own."""
+    folder = signing_dir()
+    path = folder / DEMO_CLIENT_FILE
+    if not path.exists():
+        from .crypto import testkeys
+
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(testkeys.make_pkcs12(
+            "rsa", DEMO_CLIENT_PASSWORD, name="Marek Manning",
+            email="manager@northwind.example.com"))
+    return path
+
+
 def ensure_demo_material() -> Path:
     folder = signing_dir()
     if not (folder / "provider.p12").exists():

@@ -33,6 +33,20 @@ PAGE_W, PAGE_H = 595, 842
 MAX_BOXES = 8
 
 
+def run(coro):
+    """Run a pyHanko coroutine to its end, also where an event loop already runs in this
+    thread (Playwright's sync API in the tests, an async server): then in a worker thread."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _latin(text: str) -> str:
     """``text`` as the standard Helvetica (WinAnsi) can show it: accents folded."""
     folded = unicodedata.normalize("NFKD", str(text))
@@ -179,7 +193,7 @@ def _sign(pdf: bytes, *, field: str, name: str, reason: str, certify=False, stam
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, output=out)
+        run(pdf_signer.async_sign_pdf(writer, output=out))
     except TimestampRequestError as exc:
         raise tsa.unavailable() from exc
     except OSError as exc:  # connection refused, timeout
@@ -276,7 +290,10 @@ def validation_context():
 def verify(pdf: bytes) -> list[dict]:
     """Each signature of ``pdf``: who, when, the timestamp, intact, trusted, what changed."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation import (
+        async_validate_pdf_signature,
+        async_validate_pdf_timestamp,
+    )
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -289,13 +306,15 @@ def verify(pdf: bytes) -> list[dict]:
                  "trusted": False, "modification_level": None, "field": sig.field_name}
         try:
             if sig.sig_object_type == "/DocTimeStamp":
-                status = validate_pdf_timestamp(sig, validation_context=validation_context())
+                status = run(async_validate_pdf_timestamp(
+                    sig, validation_context=validation_context()))
                 entry["signer"] = status.signing_cert.subject.native.get("common_name", "")
                 entry["timestamp"] = status.timestamp.isoformat()
                 entry["signed_at"] = entry["timestamp"]
             else:
-                status = validate_pdf_signature(sig, signer_validation_context=validation_context(),
-                                                ts_validation_context=validation_context())
+                status = run(async_validate_pdf_signature(
+                    sig, signer_validation_context=validation_context(),
+                    ts_validation_context=validation_context()))
                 entry["signer"] = (str(sig.sig_object.get("/Name", "")) or
                                    status.signing_cert.subject.native.get("common_name", ""))
                 when = status.signer_reported_dt

@@ -1,0 +1,72 @@
+"""In Chromium: a client reads a contract, confirms the consent, draws a signature with
+the mouse and signs; the request is sealed. On a phone, a finger draws in the same box."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.client_portal.core.tenancy import Role
+from apps.client_portal.documents.signing.models import SignatureRequest
+from tests.signing.helpers import make_request
+
+pytestmark = pytest.mark.browser
+
+
+def _draw(page):
+    page.locator("#signature-pad").scroll_into_view_if_needed()
+    box = page.locator("#signature-pad").bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 30, y + 120)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + 30 + step * 25, y + 120 - (step % 3) * 35, steps=3)
+    page.mouse.up()
+
+
+def test_draw_and_sign_a_contract(page, demo_live, sign_in, shot):
+    req = make_request(demo_live, steps=[[{"role": Role.OWNER}]])
+    sign_in(page, "owner@northwind.example.com")
+    page.goto(f"/p/signatures/{req.uuid}/")
+    page.get_by_role("link", name="Sign", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Test contract")
+    expect(page.locator("#time-utc")).to_contain_text("UTC")
+    expect(page.locator(".signing-consent")).to_contain_text("GDPR")
+
+    # Nothing drawn, nothing typed: the page says so and sends nothing.
+    page.locator("#consent-ok").check()
+    page.get_by_role("button", name="Sign the document").click()
+    expect(page.locator("#pad-empty")).to_be_visible()
+
+    _draw(page)
+    shot(page, "drawn")
+    page.get_by_role("button", name="Sign the document").click()
+    expect(page.locator(".messages")).to_contain_text("Signed")
+    req.refresh_from_db()
+    assert req.status == SignatureRequest.Status.SEALED
+    signer = req.signers.get()
+    assert signer.method == "drawn" and signer.image_sha256
+    assert signer.signer_timezone  # the browser's zone, kept with the signature
+    expect(page.get_by_role("link", name="Download signed PDF")).to_be_visible()
+    shot(page, "sealed")
+
+
+def test_a_finger_draws_on_a_phone(open_page, demo_live, sign_in):
+    req = make_request(demo_live, steps=[[{"role": Role.OWNER}]])
+    page = open_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    sign_in(page, "owner@northwind.example.com")
+    page.goto(f"/signatures/{req.uuid}/sign/")
+    canvas = page.locator("#signature-pad")
+    canvas.scroll_into_view_if_needed()
+    blank = canvas.evaluate("c => c.toDataURL()")
+    box = canvas.bounding_box()
+    # A finger stroke, as Chromium's touch input delivers it.
+    cdp = page.context.new_cdp_session(page)
+    points = [(box["x"] + 40 + i * 20, box["y"] + 60 + (i % 2) * 30) for i in range(8)]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart",
+                                          "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+    for x, y in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                              "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert canvas.evaluate("c => c.toDataURL()") != blank
+    # The page fits the phone: no sideways scroll.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
