@@ -121,6 +121,35 @@ def ensure_demo_material() -> Path:
     return folder
 
 
+def loaded_key(private_key_info):
+    """``private_key_info`` (asn1crypto) as a cryptography key, checked once at load."""
+    return serialization.load_der_private_key(private_key_info.dump(), password=None)
+
+
+def _fast_signer(signer):
+    """pyHanko's SimpleSigner loads (and checks) its private key on every signature,
+    some 80 ms for RSA; this one keeps the loaded key."""
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+
+    key = loaded_key(signer.signing_key)
+
+    class KeptKeySigner(signers.SimpleSigner):
+        def sign_raw(self, data, digest_algorithm):
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            name = mechanism["algorithm"].native
+            algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            if name in ("rsassa_pkcs1v15", "sha256_rsa", "sha384_rsa", "sha512_rsa"):
+                return key.sign(data, padding.PKCS1v15(), algorithm)
+            if name.endswith("ecdsa") and isinstance(key, ec.EllipticCurvePrivateKey):
+                return key.sign(data, ec.ECDSA(algorithm))
+            return super().sign_raw(data, digest_algorithm)
+
+    return KeptKeySigner(signing_cert=signer.signing_cert, signing_key=signer.signing_key,
+                         cert_registry=signer.cert_registry)
+
+
 @dataclass
 class Material:
     signer: object              # pyhanko SimpleSigner (provider)
@@ -177,7 +206,7 @@ def material() -> Material:
             if cert.sha256 not in seen:
                 seen.add(cert.sha256)
                 unique.append(cert)
-        _material = Material(signer=signer, provider_cert=signer.signing_cert,
+        _material = Material(signer=_fast_signer(signer), provider_cert=signer.signing_cert,
                              trust_roots=[c for c in unique if c.ca],
                              tsa_cert=tsa_cert, tsa_key=tsa_key)
         return _material

@@ -49,6 +49,33 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def _local_stamper(base, material):
+    """pyHanko's test authority, signing with a key loaded once (not once per stamp)."""
+    from asn1crypto import cms, core
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
+
+    private_key = keys.loaded_key(material.tsa_key)
+
+    class LocalStamper(base):
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
+            digest = hashes.Hash(getattr(hashes, md_algorithm.upper().replace("-", ""))())
+            digest.update(tst_info_data)
+            attributes = cms.CMSAttributes([
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute("signing_certificate",
+                                     as_signing_certificate(self.tsa_cert)),
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ])
+            algorithm = getattr(hashes, md_algorithm.upper().replace("-", ""))()
+            return private_key.sign(attributes.dump(), PKCS1v15(), algorithm), attributes
+
+    return LocalStamper(tsa_cert=material.tsa_cert, tsa_key=material.tsa_key,
+                        certs_to_embed=[material.tsa_cert])
+
+
 def local_url() -> str:
     """The address of the local authority, started on first use."""
     global _server
@@ -57,9 +84,8 @@ def local_url() -> str:
             from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
             material = keys.material()
-            handler = type("TSAHandler", (_Handler,), {"stamper": DummyTimeStamper(
-                tsa_cert=material.tsa_cert, tsa_key=material.tsa_key,
-                certs_to_embed=[material.tsa_cert])})
+            handler = type("TSAHandler", (_Handler,), {"stamper": _local_stamper(
+                DummyTimeStamper, material)})
             _server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             _server.daemon_threads = True
             threading.Thread(target=_server.serve_forever, daemon=True,
@@ -72,10 +98,61 @@ def url() -> str:
     return getattr(settings, "SIGNING_TSA_URL", "") or local_url()
 
 
-def timestamper():
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+_ssl_context = None
 
-    return HTTPTimeStamper(url(), timeout=10)
+
+def _post(address: str, body: bytes, timeout: float) -> bytes:
+    """POST a time-stamp query (RFC 3161 over HTTP) and return the reply's bytes."""
+    global _ssl_context
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    parts = urlsplit(address)
+    try:
+        if parts.scheme == "https":
+            if _ssl_context is None:
+                _ssl_context = ssl.create_default_context()
+            conn = http.client.HTTPSConnection(parts.hostname, parts.port or 443,
+                                               timeout=timeout, context=_ssl_context)
+        elif parts.scheme == "http":
+            conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+        else:
+            raise TimestampRequestError(f"unsupported timestamp server address {address!r}")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", path, body=body,
+                     headers={"Content-Type": "application/timestamp-query",
+                              "Accept": "application/timestamp-reply"})
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+    except (OSError, http.client.HTTPException) as exc:
+        raise TimestampRequestError(f"timestamp server unreachable: {exc}") from exc
+    if response.status != 200 or \
+            response.getheader("Content-Type", "").split(";")[0] != "application/timestamp-reply":
+        raise TimestampRequestError(f"timestamp server answered {response.status}")
+    return data
+
+
+def timestamper():
+    """An RFC 3161 client for the configured server (one plain HTTP POST a stamp)."""
+    import asyncio
+
+    from asn1crypto import tsp
+    from pyhanko.sign.timestamps.api import TimeStamper
+
+    address = url()
+    timeout = float(getattr(settings, "SIGNING_TSA_TIMEOUT", 10))
+
+    class _Client(TimeStamper):
+        async def async_request_tsa_response(self, req):
+            loop = asyncio.get_running_loop()
+            data = await loop.run_in_executor(None, _post, address, req.dump(), timeout)
+            return tsp.TimeStampResp.load(data)
+
+    return _Client()
 
 
 def unavailable() -> Refused:
