@@ -215,5 +215,9 @@ def material() -> Material:
 def reset() -> None:
     """Forget the loaded material (tests that switch sites or keys)."""
     global _material
+    from . import pdf
+
     with _lock:
         _material = None
+        pdf._validation_context = None
+        pdf._reserved.clear()

@@ -172,12 +172,32 @@ def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
                  reason="Certified by the provider")
 
 
-def _sign(pdf: bytes, *, field: str, name: str, reason: str, certify=False, stamp=None,
+_validation_context = None
+# Bytes reserved for a signature container, learnt from the first signature of each
+# kind in this process (pyHanko otherwise estimates it by making a dummy signature,
+# a third of a seal's time); with room for a longer timestamp token.
+_reserved: dict = {}
+RESERVE_MARGIN = 2048
+
+
+def _signing_validation_context():
+    """The provider's chain, validated once per process for the validation data a seal
+    embeds (no fetching: the local CA publishes no revocation data)."""
+    global _validation_context
+    from pyhanko_certvalidator import ValidationContext
+
+    if _validation_context is None:
+        _validation_context = ValidationContext(trust_roots=keys.material().trust_roots,
+                                                allow_fetching=False)
+    return _validation_context
+
+
+def _sign(pdf, *, field: str, name: str, reason: str, certify=False, stamp=None,
           lta=False) -> bytes:
+    """Sign ``pdf`` (bytes, or an incremental writer holding changes of this revision)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-    from pyhanko_certvalidator import ValidationContext
 
     material = keys.material()
     meta = signers.PdfSignatureMetadata(
@@ -185,20 +205,35 @@ def _sign(pdf: bytes, *, field: str, name: str, reason: str, certify=False, stam
         certify=certify, docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         subfilter=fields.SigSeedSubFilter.PADES,
         embed_validation_info=lta, use_pades_lta=lta,
-        validation_context=ValidationContext(trust_roots=material.trust_roots,
-                                             allow_fetching=False) if lta else None,
+        validation_context=_signing_validation_context() if lta else None,
     )
     pdf_signer = signers.PdfSigner(meta, signer=material.signer, stamp_style=stamp,
                                    timestamper=tsa.timestamper())
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = pdf if isinstance(pdf, IncrementalPdfFileWriter) else \
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
+    kind = "lta" if lta else "plain"
     try:
-        run(pdf_signer.async_sign_pdf(writer, output=out))
+        run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=_reserved.get(kind)))
     except TimestampRequestError as exc:
         raise tsa.unavailable() from exc
     except OSError as exc:  # connection refused, timeout
         raise tsa.unavailable() from exc
-    return out.getvalue()
+    signed = out.getvalue()
+    if kind not in _reserved:
+        # pyHanko counts the reserved room in hex digits: two a byte.
+        _reserved[kind] = 2 * _contents_size(signed, field) + RESERVE_MARGIN
+    return signed
+
+
+def _contents_size(pdf: bytes, field: str) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    for sig in reader.embedded_signatures:
+        if sig.field_name == field:
+            return len(sig.sig_object["/Contents"])
+    return 8192
 
 
 def sign_for(pdf: bytes, *, field: str, signer_name: str, reason: str, when: str,
@@ -231,12 +266,11 @@ def sign_for(pdf: bytes, *, field: str, signer_name: str, reason: str, when: str
     return _sign(pdf, field=field, name=signer_name, reason=reason, stamp=style)
 
 
-def _fill_evidence(pdf: bytes, evidence: str) -> bytes:
+def _fill_evidence(writer, evidence: str) -> None:
+    """Fill the evidence field in ``writer``'s pending revision (form filling)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for ref in writer.root["/AcroForm"]["/Fields"]:
         field = ref.get_object()
         if str(field.get("/T", "")) == EVIDENCE_FIELD:
@@ -267,16 +301,17 @@ def _fill_evidence(pdf: bytes, evidence: str) -> bytes:
     field[pdf_name("/V")] = generic.TextStringObject(_latin(evidence))
     field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): writer.add_object(appearance)})
     writer.mark_update(ref)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def seal(pdf: bytes, *, evidence: str) -> bytes:
-    """The evidence filled in, then the provider's seal at PAdES B-LTA."""
+    """The evidence filled in and the provider's seal at PAdES B-LTA."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
     material = keys.material()
-    filled = _fill_evidence(pdf, evidence)
-    return _sign(filled, field=SEAL_FIELD, lta=True, reason="Sealed by the provider",
+    # The evidence filled in and the seal in one revision: one parse and one write less.
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    _fill_evidence(writer, evidence)
+    return _sign(writer, field=SEAL_FIELD, lta=True, reason="Sealed by the provider",
                  name=material.provider_cert.subject.native.get("common_name", ""))
 
 
