@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SigningConfig(AppConfig):
-    """Signature requests, drawn and certificate signatures, sealed PAdES PDFs, evidence and verification."""
+    """Signature requests, drawn and certificate signatures, sealed PAdES PDFs, evidence
+    and verification."""
 
     name = "apps.client_portal.documents.signing"
     label = "signing"

@@ -34,10 +34,9 @@ def _document(org, title, kind=StoredFile.Kind.CONTRACT):
 
 def seed(ctx):
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
 
     from apps.client_portal.core.tenancy import Access
-
-    from django.core.management import call_command
 
     if ctx.rows > 10:  # the demo site (the tests' small seed makes its keys on first use)
         call_command("signing_setup", stdout=open(os.devnull, "w"))  # noqa: SIM115

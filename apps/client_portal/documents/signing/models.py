@@ -70,7 +70,8 @@ class SignatureRequest(TenantModel):
         CERTIFICATE = "certificate", _("Certificate signature")
 
     title = models.CharField(_("title"), max_length=200)
-    document = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="signing_requests",
+    document = models.ForeignKey(StoredFile, on_delete=models.PROTECT,
+                                 related_name="signing_requests",
                                  verbose_name=_("document"))
     source = models.CharField(_("source record"), max_length=120, blank=True,
                               help_text=_("The record the document belongs to."))

@@ -59,6 +59,12 @@ def _pdf_string(text: str) -> str:
     return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 
 
+def _dict(entries):
+    from pyhanko.pdf_utils import generic
+
+    return generic.DictionaryObject(entries)
+
+
 def _helvetica():
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
@@ -129,7 +135,7 @@ def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
         pdf_name("/Type"): pdf_name("/Page"),
         pdf_name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject,
                                                        (0, 0, PAGE_W, PAGE_H))),
-        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): _dict(
             {pdf_name("/F1"): font})}),
         pdf_name("/Contents"): writer.add_object(content),
     })
@@ -143,7 +149,7 @@ def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
             pdf_name("/Fields"): generic.ArrayObject()}))
         writer.update_root()
     form = root["/AcroForm"]
-    form[pdf_name("/DR")] = generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+    form[pdf_name("/DR")] = generic.DictionaryObject({pdf_name("/Font"): _dict(
         {pdf_name("/Helv"): font})})
     form[pdf_name("/DA")] = generic.TextStringObject("/Helv 0 Tf 0 g")
     widget = generic.DictionaryObject({
@@ -295,11 +301,12 @@ def _fill_evidence(writer, evidence: str) -> None:
         pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Form"),
         pdf_name("/BBox"): generic.ArrayObject(map(generic.FloatObject,
                                                    (0, 0, x2 - x1, y2 - y1))),
-        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): _dict(
             {pdf_name("/Helv"): font})}),
     }, stream_data="\n".join(ops).encode("latin-1"))
     field[pdf_name("/V")] = generic.TextStringObject(_latin(evidence))
-    field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): writer.add_object(appearance)})
+    field[pdf_name("/AP")] = generic.DictionaryObject(
+        {pdf_name("/N"): writer.add_object(appearance)})
     writer.mark_update(ref)
 
 
@@ -389,7 +396,7 @@ def simple_pdf(title: str, paragraphs: list[str], pages: int = 1) -> bytes:
             pdf_name("/Type"): pdf_name("/Page"),
             pdf_name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject,
                                                            (0, 0, PAGE_W, PAGE_H))),
-            pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+            pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"): _dict(
                 {pdf_name("/F1"): font})}),
             pdf_name("/Contents"): writer.add_object(generic.StreamObject(
                 stream_data="\n".join(ops).encode("latin-1"))),

@@ -19,5 +19,6 @@ class Command(BaseCommand):
         client = keys.ensure_demo_client_key()
         own = getattr(settings, "SIGNING_PKCS12_PATH", "")
         self.stdout.write(f"Provider certificate: {own or folder / 'provider.p12'}")
-        self.stdout.write(f"Timestamp server: {getattr(settings, 'SIGNING_TSA_URL', '') or 'local (loopback)'}")
+        tsa_url = getattr(settings, "SIGNING_TSA_URL", "") or "local (loopback)"
+        self.stdout.write(f"Timestamp server: {tsa_url}")
         self.stdout.write(f"Demo client key: {client} (password {keys.DEMO_CLIENT_PASSWORD})")
