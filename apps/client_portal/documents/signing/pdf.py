@@ -94,11 +94,16 @@ def _qr_ops(url: str, x: float, y: float, size: float) -> str:
     return "\n".join(ops)
 
 
+EVIDENCE_RECT = (50, 40, 545, 335)
+
+
 def _box(index: int) -> tuple[int, int, int, int]:
+    """The signature box of signer ``index`` (the seal's last): two columns, four rows
+    between the heading and the evidence text."""
     col, row = index % 2, index // 2
     x = 50 + col * 255
-    top = 470 - row * 95
-    return (x, top - 80, x + 240, top)
+    top = 680 - row * 85
+    return (x, top - 70, x + 240, top)
 
 
 def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
@@ -124,6 +129,7 @@ def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
         "BT /F1 16 Tf 50 790 Td " + _pdf_string("Evidence record / signatures") + " Tj ET",
         "BT /F1 9 Tf 50 772 Td " + _pdf_string(f"{title} - {reference}") + " Tj ET",
         "BT /F1 8 Tf 50 758 Td " + _pdf_string(f"Verify: {verify_url}") + " Tj ET",
+        f"BT /F1 9 Tf 50 {EVIDENCE_RECT[3] + 6} Td " + _pdf_string("Evidence") + " Tj ET",
         _qr_ops(verify_url, 465, 700, 80),
     ]
     for index, (_name, label) in enumerate([*slots, (SEAL_FIELD, "Provider seal")]):
@@ -157,7 +163,7 @@ def prepare(pdf: bytes, *, title: str, reference: str, verify_url: str,
         pdf_name("/FT"): pdf_name("/Tx"), pdf_name("/T"): generic.TextStringObject(EVIDENCE_FIELD),
         pdf_name("/Ff"): generic.NumberObject(4096),  # multi-line
         pdf_name("/F"): generic.NumberObject(4),
-        pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject, (50, 40, 545, 740 - 355))),
+        pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject, EVIDENCE_RECT)),
         pdf_name("/DA"): generic.TextStringObject("/Helv 6 Tf 0 g"),
         pdf_name("/P"): page_ref,
     })
@@ -242,6 +248,14 @@ def _contents_size(pdf: bytes, field: str) -> int:
     return 8192
 
 
+def _plain_stamp(text: str):
+    from pyhanko.pdf_utils import text as pdf_text
+    from pyhanko.stamp import TextStampStyle
+
+    return TextStampStyle(stamp_text=text, text_box_style=pdf_text.TextBoxStyle(font_size=8),
+                          border_width=0, background=None)
+
+
 def sign_for(pdf: bytes, *, field: str, signer_name: str, reason: str, when: str,
              image_png: bytes | None = None) -> bytes:
     """``signer_name``'s signature in ``field``: the drawn image, their name and the time."""
@@ -284,17 +298,19 @@ def _fill_evidence(writer, evidence: str) -> None:
     else:
         raise Refused(_("This document has no evidence page to fill."), code="not_allowed")
     x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
-    size, leading = 6, 7.2
+    # The text in 6 pt, smaller (down to 3.5 pt) where a long trail would not fit.
+    size = 6.0
+    while True:
+        width = int((x2 - x1 - 4) / (size * 0.52))
+        lines = [raw[start:start + width] for raw in evidence.splitlines()
+                 for start in range(0, max(len(raw), 1), width)]
+        if len(lines) * size * 1.2 <= (y2 - y1 - 4) or size <= 3.5:
+            break
+        size = round(size - 0.25, 2)
+    leading = round(size * 1.2, 2)
     ops = ["/Tx BMC", "q BT", f"/Helv {size} Tf 0 g", f"2 {y2 - y1 - size - 2:.1f} Td",
            f"{leading} TL"]
-    width = int((x2 - x1) / (size * 0.5))
-    for raw in evidence.splitlines():
-        chunk = raw
-        while True:
-            ops.append(f"{_pdf_string(chunk[:width])} Tj T*")
-            chunk = chunk[width:]
-            if not chunk:
-                break
+    ops += [f"{_pdf_string(line)} Tj T*" for line in lines]
     ops += ["ET Q", "EMC"]
     font = writer.root["/AcroForm"]["/DR"]["/Font"].raw_get("/Helv")
     appearance = generic.StreamObject({
@@ -319,6 +335,7 @@ def seal(pdf: bytes, *, evidence: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     _fill_evidence(writer, evidence)
     return _sign(writer, field=SEAL_FIELD, lta=True, reason="Sealed by the provider",
+                 stamp=_plain_stamp("Sealed by %(signer)s\n%(ts)s"),
                  name=material.provider_cert.subject.native.get("common_name", ""))
 
 

@@ -53,12 +53,12 @@ class SignatureRequestResource(Resource):
     filters = ["status", "method", "deadline", "created_at"]
     search_fields = ["title"]
     ordering = ["-created_at", "-id"]
-    detail_fields = ["title", "status", "method", "your_turn", "deadline", "created_at",
+    detail_fields = ["title", "status", "method", "awaiting", "deadline", "created_at",
                      "sealed_at", "evidence_chain"]
     api_fields = ["title", "status", "method", "current_step", "deadline", "created_at",
-                  "sealed_at", "your_turn", "evidence_chain", "signer_list"]
+                  "sealed_at", "awaiting", "evidence_chain", "signer_list"]
     layout = Layout(
-        header=["status", "your_turn", "deadline"],
+        header=["status", "awaiting", "deadline"],
         sections=[Section(_("Request"), ["title", "method", "created_at", "sealed_at",
                                          "evidence_chain"])],
         related=[
@@ -87,11 +87,14 @@ class SignatureRequestResource(Resource):
                confirm=_("Cancel this signature request?"), style="danger"),
     ]
 
-    @computed(_("Your turn"), needs=["status", "current_step", "deadline"])
-    def your_turn(obj):
-        # Filled per person in ``detail_value`` below; a list or the API without a
-        # person says whether anyone is awaited.
-        return obj.status == SignatureRequest.Status.OPEN
+    @computed(_("Awaiting"), needs=["status", "current_step"])
+    def awaiting(obj):
+        """Whose signature the request waits for now (the Sign button shows whether it
+        is the reader's)."""
+        if obj.status != SignatureRequest.Status.OPEN:
+            return ""
+        return ", ".join(row.label for row in obj.signers.all()
+                         if row.status == Signer.Status.PENDING)
 
     @computed(_("Evidence trail"), needs=["id"])
     def evidence_chain(obj):

@@ -19,6 +19,9 @@
     window.addEventListener("resize", resize);
     resize();
     document.getElementById("pad-clear").addEventListener("click", function () { pad.clear(); });
+    pad.addEventListener("endStroke", function () {
+      document.getElementById("pad-empty").hidden = true;
+    });
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
     document.getElementById("signer-timezone").value = zone;
