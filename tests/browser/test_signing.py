@@ -68,5 +68,8 @@ def test_a_finger_draws_on_a_phone(open_page, demo_live, sign_in):
                                               "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     assert canvas.evaluate("c => c.toDataURL()") != blank
-    # The page fits the phone: no sideways scroll.
+    # The page fits the phone: no sideways scroll; nor does the verification page.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto("/verify/")
+    expect(page.locator("h1")).to_have_text("Check a signed document")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
