@@ -173,3 +173,12 @@ def test_bad_uploads(client, settings):
     result = client.post("/api/v1/signatures/verify/",
                          {"file": _upload(pdf.simple_pdf("Plain", ["x"]))}).json()
     assert result == {"signatures": [], "issued_here": False}
+
+
+def test_those_whose_turn_it_is_are_told(demo, django_capture_on_commit_callbacks):
+    from apps.client_portal.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        req = make_request(demo)
+    told = Notification.objects.filter(message="signing.to_sign", link__contains=str(req.uuid))
+    assert set(told.values_list("user__email", flat=True)) == {"owner@northwind.example.com"}

@@ -33,6 +33,11 @@ def _document(org, title, kind=StoredFile.Kind.CONTRACT):
 
 
 def seed(ctx):
+    with services.without_notices():
+        _seed(ctx)
+
+
+def _seed(ctx):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 

@@ -15,6 +15,8 @@ signature through ``sign`` here, which checks whose turn it is on the locked row
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import secrets
@@ -40,6 +42,8 @@ from . import pdf
 from .models import ConsentText, EvidenceEvent, SignatureRequest, Signer
 
 GENESIS = "0" * 64
+# Seeding the demo asks nobody to sign: no notices (see ``without_notices``).
+_quiet = contextvars.ContextVar("signing_quiet", default=False)
 CONSENT_KEY = "signing"
 
 TO_SIGN = messages.declare(
@@ -49,6 +53,21 @@ SIGNED_ALL = messages.declare(
     "signing.sealed", _("A document is signed"),
     _("%(title)s is signed by everyone; the signed PDF is in your documents."))
 SIGNED_TITLE = messages.declare("signing.signed_title", _("Signed: %(title)s"))
+
+
+@contextlib.contextmanager
+def without_notices():
+    """Requests made and signed inside send no notices (the demo's seeding)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def _later(callback) -> None:
+    if not _quiet.get():
+        transaction.on_commit(callback)
 
 
 # --- set-up --------------------------------------------------------------------------
@@ -125,7 +144,7 @@ def request_signatures(document: StoredFile, *, signers: list[list[dict]], title
         audit.record("signatures.create", obj=req, organization=req.organization,
                      changes={"document": str(document.uuid), "signers": len(rows)},
                      actor=by, request=request)
-        transaction.on_commit(lambda: _notify_turn(req))
+        _later(lambda: _notify_turn(req))
     return req
 
 
@@ -342,7 +361,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
             req.current_step = min(row.step for row in later)
             Signer.objects.filter(request=req, step=req.current_step).update(
                 status=Signer.Status.PENDING)
-            transaction.on_commit(lambda: _notify_turn(req))
+            _later(lambda: _notify_turn(req))
         else:
             final = pdf.seal(signed, evidence=evidence_text(req, signed))
     req.working.save("signed.pdf", ContentFile(signed), save=False)
@@ -355,7 +374,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
         req.sealed_at = timezone.now()
         add_event(req, EvidenceEvent.Kind.SEALED, actor=str(_("The provider")),
                   data={"final_sha256": req.final.sha256})
-        transaction.on_commit(lambda: _notify_sealed(req))
+        _later(lambda: _notify_sealed(req))
     req.save()
     audit.record("signatures.sign", obj=req, organization=req.organization,
                  changes={"signer": signer.field_name, "method": signer.method,
@@ -537,7 +556,7 @@ def remind(req, *, by=None) -> None:
     SignatureRequest.objects.filter(pk=req.pk).update(last_reminded_at=req.last_reminded_at)
     add_event(req, EvidenceEvent.Kind.REMINDED, user=by,
               actor="" if by else str(_("The provider")))
-    transaction.on_commit(lambda: _notify_turn(req))
+    _later(lambda: _notify_turn(req))
 
 
 def send_reminders(now: dt.datetime | None = None) -> int:
