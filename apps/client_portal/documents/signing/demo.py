@@ -69,6 +69,8 @@ def _seed(ctx):
     services.request_signatures(
         _document(contoso, "Service contract 2026-22"), title="Service contract 2026-22",
         signers=[[{"role": Role.OWNER}]], by=staff)
+    if ctx.rows <= 10:
+        return  # the tests' small seed: a sealed document in one organization is enough
     done = services.request_signatures(
         _document(contoso, "Framework agreement 2024"), title="Framework agreement 2024",
         signers=[[{"provider": True}]], by=staff)
