@@ -105,6 +105,7 @@ def check_p7s(original: bytes, p7s: bytes) -> SignerInfo:
         from . import dstu
 
         return dstu.verify(original, _der(p7s))
+    _parse_all(signed_data)
     content = signed_data["encap_content_info"]["content"]
     if content.native is not None and content.native != original:
         raise Refused(_("This signature file was made for other content than this document."),
@@ -173,6 +174,8 @@ def _der(p7s: bytes) -> bytes:
 
 
 def _load_signed_data(p7s: bytes) -> cms.SignedData:
+    """The SignedData of a .p7s; only its outline and signer are parsed here, so that
+    a DSTU signature whose certificates other parsers find odd still reaches jkurwa."""
     not_signature = Refused(_("This file is not a signature file (.p7s) made by a signing "
                               "tool."), code="invalid")
     der = _der(p7s)
@@ -183,10 +186,21 @@ def _load_signed_data(p7s: bytes) -> cms.SignedData:
         if info["content_type"].native != "signed_data":
             raise not_signature
         signed_data = info["content"]
-        signed_data.native  # noqa: B018 (parse it all now, not later)
+        signer_infos = signed_data["signer_infos"]
+        for signer in signer_infos:
+            signer["digest_algorithm"].native  # noqa: B018 (parse now, refuse garbage)
+            signer["signature_algorithm"].native  # noqa: B018
     except (ValueError, TypeError, KeyError) as exc:
         raise not_signature from exc
     return signed_data
+
+
+def _parse_all(signed_data: cms.SignedData) -> None:
+    try:
+        signed_data.native  # noqa: B018 (parse it all now, not halfway through a check)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise Refused(_("This file is not a signature file (.p7s) made by a signing tool."),
+                      code="invalid") from exc
 
 
 def _signer_info(signed_data: cms.SignedData):
