@@ -201,6 +201,13 @@ def test_a_wrong_password_gives_the_page_message(signing_page):
     assert "state" not in STORE  # nothing reached the server
 
 
+def test_an_old_3des_pkcs12_gets_its_own_message(signing_page):
+    choose_key(signing_page, testkeys.make_pkcs12("rsa", PASSWORD, legacy=True), PASSWORD)
+    expect(signing_page.get_by_test_id("error")).to_contain_text("old encryption (3DES or RC2)")
+    assert signing_page.get_by_test_id("error").get_attribute("data-code") == "legacy_file"
+    assert "state" not in STORE
+
+
 def test_a_file_that_is_not_a_key_file(signing_page):
     signing_page.locator("#key-file").set_input_files(
         {"name": "notes.p12", "mimeType": "application/x-pkcs12", "buffer": b"hello there"})

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -46,6 +47,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from apps.client_portal.core.errors import Refused
 
 from .info import BROWSER_CERTIFICATE, SignerInfo
+
+log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
 HASH = "SHA-256"
@@ -99,8 +102,9 @@ def prepare(pdf: bytes, *, field_name: str, certs_der: list[bytes], reason: str 
     try:
         prepared, output, signed_attrs = run(_prepare())
     except (PdfError, SigningError, ValueError, KeyError, TypeError) as exc:
-        raise Refused(_("This PDF cannot be signed: %(reason)s"), code="invalid",
-                      params={"reason": _short(exc)}) from exc
+        log.warning("pades.prepare refused: %s", _short(exc))
+        raise Refused(_("This PDF cannot be signed: it is damaged, or it does not allow "
+                        "more signatures."), code="invalid") from exc
     output.seek(0)
     state = {
         "v": STATE_VERSION,
@@ -157,8 +161,9 @@ def finish(state: dict, signature: bytes) -> bytes:
     try:
         run(_finish())
     except (PdfError, SigningError, ValueError) as exc:
-        raise Refused(_("The signature could not be added to the PDF: %(reason)s"),
-                      code="invalid", params={"reason": _short(exc)}) from exc
+        log.warning("pades.finish refused: %s", _short(exc))
+        raise Refused(_("The signature could not be added to the PDF. Please start signing "
+                        "again."), code="invalid") from exc
     signed = output.getvalue()
     run(_check_result(signed, state["field_name"]))
     return signed

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 
 from asn1crypto import cms
@@ -31,6 +32,8 @@ from apps.client_portal.core.errors import Refused
 
 from .info import DETACHED_P7S, UPLOADED_PDF, SignerInfo
 from .pades import run
+
+log = logging.getLogger(__name__)
 
 # Above this, an upload is refused before it is parsed (also FILE_UPLOAD_MAX_BYTES).
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -115,8 +118,9 @@ def check_p7s(original: bytes, p7s: bytes) -> SignerInfo:
     try:
         status = run(_validate_detached(original, signed_data))
     except (ValueError, TypeError, KeyError) as exc:
-        raise Refused(_("This signature file cannot be checked: %(reason)s"), code="invalid",
-                      params={"reason": str(exc)[:200]}) from exc
+        log.warning("uploads.check_p7s refused: %s", str(exc)[:200])
+        raise Refused(_("This signature file cannot be checked: it is damaged or of a kind "
+                        "this site does not know."), code="invalid") from exc
     if not status.intact:
         raise Refused(_("This signature file was made for other content than this document. "
                         "Sign the PDF downloaded from this page, without changing it."),

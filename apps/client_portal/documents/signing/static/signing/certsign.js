@@ -33,6 +33,7 @@
   var MESSAGE_KEYS = {
     wrong_password: "The password does not open this key file.",
     unreadable_file: "This file is not a key file that can be read here (.p12 or .pfx).",
+    legacy_file: "This key file is protected with an old encryption (3DES or RC2) that browsers cannot open. Export it again with AES encryption, or sign the PDF with your desktop signing tool and upload it.",
     no_key: "No private key and matching certificate were found in the key file.",
     // A DSTU key container usually holds no certificate: the page asks for the .cer file.
     unsupported_key: "This kind of key cannot sign in the browser: use an RSA key or an ECDSA key on the P-256 or P-384 curve.",
@@ -144,6 +145,12 @@
         }
       }
     } catch (e) {
+      var text = String(e && e.message);
+      // PKCS#12 PBE (1.2.840.113549.1.12.1.*) or a cipher WebCrypto lacks: an old file.
+      if (/1\.2\.840\.113549\.1\.12\.1\.|contentEncryptionAlgorithm|algorithm identifier/i
+        .test(text)) {
+        throw failure(msgs, "legacy_file", e);
+      }
       // Encrypted parts that do not decrypt: a wrong password on a file without a MAC.
       throw failure(msgs, e && e.name === "OperationError" ? "wrong_password" : "unreadable_file", e);
     }
