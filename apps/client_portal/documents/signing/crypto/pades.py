@@ -41,6 +41,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -165,7 +166,12 @@ def finish(state: dict, signature: bytes) -> bytes:
         raise Refused(_("The signature could not be added to the PDF. Please start signing "
                         "again."), code="invalid") from exc
     signed = output.getvalue()
-    run(_check_result(signed, state["field_name"]))
+    try:
+        run(_check_result(signed, state["field_name"]))
+    except (SignatureValidationError, PdfError, ValueError) as exc:
+        log.warning("pades.finish: the result does not validate: %s", _short(exc))
+        raise Refused(_("The signed PDF does not validate. Please sign again."),
+                      code="invalid") from exc
     return signed
 
 
@@ -181,7 +187,10 @@ def run(coro):
     """Run pyHanko's coroutine to the end, also from code that has an event loop running."""
     try:
         asyncio.get_running_loop()
+        loop_running = True
     except RuntimeError:
+        loop_running = False
+    if not loop_running:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()

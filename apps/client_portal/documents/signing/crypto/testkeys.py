@@ -75,8 +75,9 @@ def make_ca(kind: str = "ec", name: str = "Example Test Signing CA") -> TestCA:
 
 
 def make_signer(kind: str = "rsa", *, ca: TestCA | None = None, name: str = "Dana Example",
-                email: str = "dana@example.org", days: int = 730):
-    """A signer's key and certificate issued by ``ca`` (a fresh one if not given).
+                email: str = "dana@example.org", days: int = 730, tsa: bool = False):
+    """A signer's key and certificate issued by ``ca`` (a fresh one if not given);
+    ``tsa=True`` makes a time-stamping authority's certificate instead.
 
     Returns ``(key, certificate, ca)``.
     """
@@ -96,8 +97,9 @@ def make_signer(kind: str = "rsa", *, ca: TestCA | None = None, name: str = "Dan
             digital_signature=True, content_commitment=True, key_encipherment=False,
             data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
             encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                       critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]) if tsa
+            else x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=tsa)
         .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
