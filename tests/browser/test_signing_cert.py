@@ -161,9 +161,19 @@ def signing_page(open_page, browser_settings):
     STORE.clear()
     STORE["pdf"] = tiny_pdf()
     page = open_page()
+    STORE["sent"] = sent = []
+    page.on("request", lambda request: sent.append(
+        (request.url, request.post_data_buffer or b"")) if request.method == "POST" else None)
     page.goto("/certsign-test/")
     page.wait_for_function("window.CertSign && window.CertSignPkijs && window.CertSignDstu")
     return page
+
+
+def assert_key_not_sent(posted, key_file: bytes, password: str):
+    for _url, body in posted:
+        assert password.encode() not in body
+        for chunk in (key_file[:48], key_file[-48:]):
+            assert chunk not in body and base64.b64encode(chunk)[:60] not in body
 
 
 def choose_key(page, p12: bytes, password: str):
@@ -176,10 +186,18 @@ def choose_key(page, p12: bytes, password: str):
 @pytest.mark.parametrize("kind", ["rsa", "ec"])
 def test_sign_with_a_pkcs12_file(signing_page, kind, tmp_path, shot):
     ca = testkeys.make_ca()
-    choose_key(signing_page, testkeys.make_pkcs12(kind, PASSWORD, ca=ca), PASSWORD)
+    p12 = testkeys.make_pkcs12(kind, PASSWORD, ca=ca)
+    choose_key(signing_page, p12, PASSWORD)
     expect(signing_page.get_by_test_id("result")).to_have_text("Signed by Dana Example")
     expect(signing_page.get_by_test_id("error")).to_have_text("")
     shot(signing_page, "signed")
+
+    # The key stays in the page: the server got certificates, then a signature value.
+    posted = STORE["sent"]
+    assert [url.rsplit("/", 2)[-2] for url, _ in posted] == ["prepare", "finish"]
+    assert set(json.loads(posted[0][1])) == {"certs"}
+    assert set(json.loads(posted[1][1])) == {"signature"}
+    assert_key_not_sent(posted, p12, PASSWORD)
 
     signed = STORE["signed"]
     assert signed.startswith(STORE["pdf"])
@@ -231,6 +249,10 @@ def test_sign_with_the_dstu_test_key(signing_page, shot):
     expect(signing_page.get_by_test_id("result")).to_have_text("Signed by Olena Example",
                                                               timeout=20000)
     shot(signing_page, "dstu-signed")
+    posted = STORE["sent"]
+    assert [url.rsplit("/", 2)[-2] for url, _ in posted] == ["dstu"]
+    assert set(json.loads(posted[0][1])) == {"p7s"}
+    assert_key_not_sent(posted, (FIXTURES / "dstu_key.dat").read_bytes(), DSTU_PASSWORD)
     info = STORE["dstu_info"]
     assert info.method == "dstu_p7s"
     assert "CN=Olena Example" in info.subject and "CN=Example DSTU Test CA" in info.issuer
