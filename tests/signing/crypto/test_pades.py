@@ -120,6 +120,7 @@ def test_a_signature_over_other_attributes_is_refused(keys):
     ("certs", lambda c: list(reversed(c))),
     ("reserved", lambda r: [r[0] + 2, r[1]]),
     ("mac", lambda m: "0" * len(m)),
+    ("prepared_at", lambda t: t + 3600),
     ("v", lambda v: 99),
 ])
 def test_a_changed_state_is_refused(keys, field, value):
@@ -131,6 +132,16 @@ def test_a_changed_state_is_refused(keys, field, value):
     with pytest.raises(Refused, match="signing session is not valid"):
         pades.finish(tampered, signature)
     assert pades.finish(state, signature)  # the untouched state still works
+
+
+def test_an_old_state_is_refused(keys, monkeypatch):
+    key, certs = keys["ec"]
+    state = pades.prepare(tiny_pdf(), field_name="Sig", certs_der=certs)
+    signature = webcrypto_sign(key, state["to_sign"])
+    later = pades.time.time() + pades.MAX_STATE_AGE.total_seconds() + 5
+    monkeypatch.setattr(pades.time, "time", lambda: later)
+    with pytest.raises(Refused, match="signing session has expired"):
+        pades.finish(state, signature)
 
 
 def test_a_state_that_is_not_ours_is_refused():

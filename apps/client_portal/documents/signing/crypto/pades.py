@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import logging
+import time
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 HASH = "SHA-256"
 MAX_PDF_BYTES = 50 * 1024 * 1024
+# A prepared state older than this is refused by finish (the signer starts again).
+MAX_STATE_AGE = dt.timedelta(hours=2)
 _MAC_SALT = "client_portal.signing.crypto.pades.state"
 # WebCrypto signs ECDSA on these curves; the name is what crypto.subtle.importKey wants.
 _CURVES = {"secp256r1": ("P-256", 32), "secp384r1": ("P-384", 48)}
@@ -118,6 +121,7 @@ def prepare(pdf: bytes, *, field_name: str, certs_der: list[bytes], reason: str 
         "document_digest": _b64(prepared.document_digest),
         "reserved": [prepared.reserved_region_start, prepared.reserved_region_end],
         "original_sha256": hashlib.sha256(pdf).hexdigest(),
+        "prepared_at": int(time.time()),
         "pdf": _b64(output.read()),
     }
     state["mac"] = _mac(state)
@@ -132,6 +136,9 @@ def finish(state: dict, signature: bytes) -> bytes:
     must validate (intact, valid) before it is returned.
     """
     _check_state(state)
+    if time.time() - state["prepared_at"] > MAX_STATE_AGE.total_seconds():
+        raise Refused(_("The signing session has expired. Please start signing again."),
+                      code="invalid")
     certs_der = [base64.b64decode(c) for c in state["certs"]]
     signer_cert = _load_cert(certs_der[0])
     to_sign = base64.b64decode(state["to_sign"])
