@@ -85,10 +85,18 @@ def test_the_wrong_password_does_not_open_the_key(tmp_path):
     assert done.returncode == 1 and b"Cant load key" in done.stderr
 
 
-def test_without_node_dstu_is_refused_clearly(settings, signed):
+def test_without_node_dstu_is_refused_clearly(settings):
+    # fixtures/dstu_tiny_pdf.p7s: the test key's signature of tiny_pdf(), kept so that
+    # this runs where Node.js is missing.
+    p7s = (HERE / "fixtures" / "dstu_tiny_pdf.p7s").read_bytes()
     settings.SIGNING_NODE_BINARY = "node-that-is-not-installed"
     assert not dstu.available()
-    original, p7s = signed
     with pytest.raises(Refused, match="DSTU 4145 signatures need Node.js") as caught:
-        uploads.check_p7s(original, p7s)
+        uploads.check_p7s(tiny_pdf(), p7s)
     assert caught.value.code == "unavailable"
+
+
+@needs_node
+def test_the_stored_dstu_signature_still_verifies():
+    p7s = (HERE / "fixtures" / "dstu_tiny_pdf.p7s").read_bytes()
+    assert dstu.verify(tiny_pdf(), p7s).subject.startswith("L=Kyiv,C=UA")
