@@ -3,14 +3,19 @@
 import base64
 import copy
 import datetime as dt
+import io
 import json
 import shutil
 
 import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.documents.signing.crypto import pades, testkeys
+from apps.client_portal.documents.signing.crypto.pades import run
 from tests.signing.crypto.helpers import open_p12, pdfsig, tiny_pdf, validate_all, webcrypto_sign
 
 PASSWORD = "Test-sign-2026"
@@ -85,7 +90,8 @@ def test_pdfsig_notices_a_changed_byte(keys, tmp_path):
     at = signed.index(b"Service contract") + 3
     signed[at] ^= 0x01
     report = pdfsig(bytes(signed), tmp_path)
-    assert "Signature is Valid" not in report, report
+    assert "Signature #1" in report and "Signature is Valid" not in report, report
+    assert "Digest Mismatch" in report, report
 
 
 def test_a_signature_by_another_key_is_refused(keys):
@@ -114,6 +120,7 @@ def test_a_signature_over_other_attributes_is_refused(keys):
     ("certs", lambda c: list(reversed(c))),
     ("reserved", lambda r: [r[0] + 2, r[1]]),
     ("mac", lambda m: "0" * len(m)),
+    ("prepared_at", lambda t: t + 3600),
     ("v", lambda v: 99),
 ])
 def test_a_changed_state_is_refused(keys, field, value):
@@ -125,6 +132,16 @@ def test_a_changed_state_is_refused(keys, field, value):
     with pytest.raises(Refused, match="signing session is not valid"):
         pades.finish(tampered, signature)
     assert pades.finish(state, signature)  # the untouched state still works
+
+
+def test_an_old_state_is_refused(keys, monkeypatch):
+    key, certs = keys["ec"]
+    state = pades.prepare(tiny_pdf(), field_name="Sig", certs_der=certs)
+    signature = webcrypto_sign(key, state["to_sign"])
+    later = pades.time.time() + pades.MAX_STATE_AGE.total_seconds() + 5
+    monkeypatch.setattr(pades.time, "time", lambda: later)
+    with pytest.raises(Refused, match="signing session has expired"):
+        pades.finish(state, signature)
 
 
 def test_a_state_that_is_not_ours_is_refused():
@@ -167,3 +184,81 @@ def test_expired_and_unsupported_certificates_are_refused(ca):
     with pytest.raises(Refused, match="RSA key or an ECDSA key"):
         pades.prepare(tiny_pdf(), field_name="Sig",
                       certs_der=[ed_cert.public_bytes(serialization.Encoding.DER)])
+
+
+def test_an_empty_field_made_beforehand_is_filled(keys, ca):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(tiny_pdf()))
+    fields.append_signature_field(writer, fields.SigFieldSpec(
+        "ClientSignature", box=(72, 600, 272, 660)))
+    out = io.BytesIO()
+    writer.write(out)
+    with_field = out.getvalue()
+    signed = sign(with_field, keys["ec"], field="ClientSignature")
+    [status] = validate_all(signed, ca.certificate_der)
+    assert status.intact and status.valid and status.trusted
+
+
+def test_after_the_providers_certification_the_client_signs(keys, ca, tmp_path):
+    """The provider certifies first (DocMDP: form filling and signing allowed), then the
+    client signs through the browser flow: both stay valid, the change is allowed."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    provider_key, provider_cert, _ = testkeys.make_signer("rsa", ca=ca,
+                                                          name="Example Provider SRL")
+    provider = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(
+            provider_cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(provider_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(ca.certificate_der)]))
+    meta = signers.PdfSignatureMetadata(
+        field_name="Provider", certify=True, docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        subfilter=fields.SigSeedSubFilter.PADES)
+    out = io.BytesIO()
+
+    async def _certify():
+        writer = IncrementalPdfFileWriter(io.BytesIO(tiny_pdf()))
+        await signers.PdfSigner(meta, signer=provider).async_sign_pdf(writer, output=out)
+
+    run(_certify())
+    certified = out.getvalue()
+    signed = sign(certified, keys["rsa"], field="ClientSignature")
+    statuses = validate_all(signed, ca.certificate_der)
+    assert len(statuses) == 2
+    assert all(s.intact and s.valid and s.trusted for s in statuses)
+    assert all(s.docmdp_ok is not False for s in statuses)
+    if shutil.which("pdfsig"):
+        report = pdfsig(signed, tmp_path)
+        assert report.count("Signature Validation: Signature is Valid.") == 2, report
+
+
+def test_no_signing_after_a_certification_that_forbids_changes(keys, ca):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    key, cert, _ = testkeys.make_signer("ec", ca=ca, name="Example Provider SRL")
+    provider = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())),
+        cert_registry=None)
+    meta = signers.PdfSignatureMetadata(
+        field_name="Provider", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        subfilter=fields.SigSeedSubFilter.PADES)
+    out = io.BytesIO()
+
+    async def _certify():
+        writer = IncrementalPdfFileWriter(io.BytesIO(tiny_pdf()))
+        await signers.PdfSigner(meta, signer=provider).async_sign_pdf(writer, output=out)
+
+    run(_certify())
+    with pytest.raises(Refused, match="cannot be signed"):
+        pades.prepare(out.getvalue(), field_name="ClientSignature", certs_der=keys["rsa"][1])

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from apps.client_portal.core.errors import Refused
@@ -32,8 +33,16 @@ def provider(ca):
     return testkeys.make_signer("ec", ca=ca, name="Example Provider SRL")
 
 
-def desktop_sign(pdf: bytes, signer, field: str, reason: str = "I agree") -> bytes:
-    """What a desktop tool does: an incremental update with a PAdES signature."""
+def asn1_key(key):
+    return asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+
+
+def desktop_sign(pdf: bytes, signer, field: str, reason: str = "I agree",
+                 timestamper=None) -> bytes:
+    """What a desktop tool does: an incremental update with a PAdES signature (and, with
+    a timestamper, a document timestamp after it, as tools that sign at B-LTA do)."""
     key, cert, ca = signer
     pyhanko_signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
@@ -50,6 +59,17 @@ def desktop_sign(pdf: bytes, signer, field: str, reason: str = "I agree") -> byt
     async def _sign():
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         await signers.PdfSigner(meta, signer=pyhanko_signer).async_sign_pdf(writer, output=out)
+        if timestamper is not None:
+            stamped = io.BytesIO()
+            await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(out.getvalue())), "sha256",
+                validation_context=ValidationContext(
+                    allow_fetching=False,
+                    trust_roots=[asn1_x509.Certificate.load(ca.certificate_der)]),
+                output=stamped)
+            out.seek(0)
+            out.truncate()
+            out.write(stamped.getvalue())
 
     run(_sign())
     return out.getvalue()
@@ -77,6 +97,25 @@ def test_a_pdf_signed_by_a_desktop_tool(client):
     assert info.signed_at is not None and info.signed_at.tzinfo is not None
     assert info.certificate_der == client[1].public_bytes(serialization.Encoding.DER)
     assert info.common_name == "Dana Example"
+
+
+def test_a_signature_followed_by_a_document_timestamp(client, ca):
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    tsa_key, tsa_cert, _ = testkeys.make_signer("rsa", ca=ca, name="Example TSA", tsa=True)
+    timestamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(tsa_cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_key(tsa_key))
+    original = tiny_pdf()
+    signed = desktop_sign(original, client, "Client", timestamper=timestamper)
+    assert b"/DocTimeStamp" in signed
+    info = uploads.check_signed_pdf(original, signed)
+    assert info.subject.startswith("CN=Dana Example")
+    # A byte of the timestamp token changed: the timestamp no longer verifies.
+    at = signed.rindex(b"/Contents <") + len(b"/Contents <") + 1200
+    broken = signed[:at] + (b"0" if signed[at:at + 1] != b"0" else b"1") + signed[at + 1:]
+    with pytest.raises(Refused, match="signature in this PDF is broken"):
+        uploads.check_signed_pdf(original, broken)
 
 
 def test_the_new_signature_is_found_after_the_providers(client, provider):

@@ -43,6 +43,8 @@ class SignerInfo:
         cert = x509.load_der_x509_certificate(bytes(der))
         if signed_at is not None and signed_at.tzinfo is None:
             signed_at = signed_at.replace(tzinfo=dt.UTC)
-        return cls(subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
+        names = {x509.NameOID.SERIAL_NUMBER: "serialNumber"}
+        return cls(subject=cert.subject.rfc4514_string(names),
+                   issuer=cert.issuer.rfc4514_string(names),
                    serial=format(cert.serial_number, "X"), signed_at=signed_at, method=method,
                    certificate_der=bytes(der))

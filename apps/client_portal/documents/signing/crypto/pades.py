@@ -22,6 +22,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
+import time
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -40,6 +42,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -47,9 +50,13 @@ from apps.client_portal.core.errors import Refused
 
 from .info import BROWSER_CERTIFICATE, SignerInfo
 
+log = logging.getLogger(__name__)
+
 STATE_VERSION = 1
 HASH = "SHA-256"
 MAX_PDF_BYTES = 50 * 1024 * 1024
+# A prepared state older than this is refused by finish (the signer starts again).
+MAX_STATE_AGE = dt.timedelta(hours=2)
 _MAC_SALT = "client_portal.signing.crypto.pades.state"
 # WebCrypto signs ECDSA on these curves; the name is what crypto.subtle.importKey wants.
 _CURVES = {"secp256r1": ("P-256", 32), "secp384r1": ("P-384", 48)}
@@ -99,8 +106,9 @@ def prepare(pdf: bytes, *, field_name: str, certs_der: list[bytes], reason: str 
     try:
         prepared, output, signed_attrs = run(_prepare())
     except (PdfError, SigningError, ValueError, KeyError, TypeError) as exc:
-        raise Refused(_("This PDF cannot be signed: %(reason)s"), code="invalid",
-                      params={"reason": _short(exc)}) from exc
+        log.warning("pades.prepare refused: %s", _short(exc))
+        raise Refused(_("This PDF cannot be signed: it is damaged, or it does not allow "
+                        "more signatures."), code="invalid") from exc
     output.seek(0)
     state = {
         "v": STATE_VERSION,
@@ -113,6 +121,7 @@ def prepare(pdf: bytes, *, field_name: str, certs_der: list[bytes], reason: str 
         "document_digest": _b64(prepared.document_digest),
         "reserved": [prepared.reserved_region_start, prepared.reserved_region_end],
         "original_sha256": hashlib.sha256(pdf).hexdigest(),
+        "prepared_at": int(time.time()),
         "pdf": _b64(output.read()),
     }
     state["mac"] = _mac(state)
@@ -127,6 +136,9 @@ def finish(state: dict, signature: bytes) -> bytes:
     must validate (intact, valid) before it is returned.
     """
     _check_state(state)
+    if time.time() - state["prepared_at"] > MAX_STATE_AGE.total_seconds():
+        raise Refused(_("The signing session has expired. Please start signing again."),
+                      code="invalid")
     certs_der = [base64.b64decode(c) for c in state["certs"]]
     signer_cert = _load_cert(certs_der[0])
     to_sign = base64.b64decode(state["to_sign"])
@@ -157,10 +169,16 @@ def finish(state: dict, signature: bytes) -> bytes:
     try:
         run(_finish())
     except (PdfError, SigningError, ValueError) as exc:
-        raise Refused(_("The signature could not be added to the PDF: %(reason)s"),
-                      code="invalid", params={"reason": _short(exc)}) from exc
+        log.warning("pades.finish refused: %s", _short(exc))
+        raise Refused(_("The signature could not be added to the PDF. Please start signing "
+                        "again."), code="invalid") from exc
     signed = output.getvalue()
-    run(_check_result(signed, state["field_name"]))
+    try:
+        run(_check_result(signed, state["field_name"]))
+    except (SignatureValidationError, PdfError, ValueError) as exc:
+        log.warning("pades.finish: the result does not validate: %s", _short(exc))
+        raise Refused(_("The signed PDF does not validate. Please sign again."),
+                      code="invalid") from exc
     return signed
 
 
@@ -176,7 +194,10 @@ def run(coro):
     """Run pyHanko's coroutine to the end, also from code that has an event loop running."""
     try:
         asyncio.get_running_loop()
+        loop_running = True
     except RuntimeError:
+        loop_running = False
+    if not loop_running:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()

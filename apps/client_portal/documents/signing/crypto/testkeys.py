@@ -75,8 +75,9 @@ def make_ca(kind: str = "ec", name: str = "Example Test Signing CA") -> TestCA:
 
 
 def make_signer(kind: str = "rsa", *, ca: TestCA | None = None, name: str = "Dana Example",
-                email: str = "dana@example.org", days: int = 730):
-    """A signer's key and certificate issued by ``ca`` (a fresh one if not given).
+                email: str = "dana@example.org", days: int = 730, tsa: bool = False):
+    """A signer's key and certificate issued by ``ca`` (a fresh one if not given);
+    ``tsa=True`` makes a time-stamping authority's certificate instead.
 
     Returns ``(key, certificate, ca)``.
     """
@@ -96,8 +97,9 @@ def make_signer(kind: str = "rsa", *, ca: TestCA | None = None, name: str = "Dan
             digital_signature=True, content_commitment=True, key_encipherment=False,
             data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
             encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                       critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]) if tsa
+            else x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=tsa)
         .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
@@ -107,27 +109,30 @@ def make_signer(kind: str = "rsa", *, ca: TestCA | None = None, name: str = "Dan
     return key, cert, ca
 
 
-def pkcs12_bytes(key, cert, ca: TestCA, password: str, *, friendly_name: str = "signer") -> bytes:
+def pkcs12_bytes(key, cert, ca: TestCA, password: str, *, friendly_name: str = "signer",
+                 legacy: bool = False) -> bytes:
     """The key, its certificate and the CA's in a PKCS#12 file that pkijs can open.
 
     PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for the key and the certificates and an
-    HMAC-SHA256 integrity MAC: what WebCrypto can undo (no 3DES or RC2).
+    HMAC-SHA256 integrity MAC: what WebCrypto can undo. ``legacy=True`` makes the old
+    kind instead (3DES, SHA-1 MAC), which browsers cannot open (a test of that message).
     """
-    encryption = (
-        serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(2048)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .hmac_hash(hashes.SHA256())
-        .build(password.encode())
-    )
+    builder = serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+    if legacy:
+        builder = (builder.key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+                   .hmac_hash(hashes.SHA1()))  # noqa: S303 (the legacy format, on purpose)
+    else:
+        builder = (builder.key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+                   .hmac_hash(hashes.SHA256()))
+    encryption = builder.build(password.encode())
     return pkcs12.serialize_key_and_certificates(
         friendly_name.encode(), key, cert, [ca.certificate], encryption)
 
 
 def make_pkcs12(kind: str = "rsa", password: str = "Demo-sign-2026",  # noqa: S107 (demo)
                 ca: TestCA | None = None, *, name: str = "Dana Example",
-                email: str = "dana@example.org") -> bytes:
+                email: str = "dana@example.org", legacy: bool = False) -> bytes:
     """A PKCS#12 file (bytes) holding a fresh ``kind`` key ("rsa", "ec", "ec384"),
     its certificate issued by ``ca`` (a fresh test CA if not given) and the CA's certificate."""
     key, cert, ca = make_signer(kind, ca=ca, name=name, email=email)
-    return pkcs12_bytes(key, cert, ca, password)
+    return pkcs12_bytes(key, cert, ca, password, legacy=legacy)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 
 from asn1crypto import cms
@@ -23,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.general import extract_signer_info
-from pyhanko.sign.validation import async_validate_detached_cms, async_validate_pdf_signature
+from pyhanko.sign.validation import (
+    async_validate_detached_cms,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -31,6 +37,8 @@ from apps.client_portal.core.errors import Refused
 
 from .info import DETACHED_P7S, UPLOADED_PDF, SignerInfo
 from .pades import run
+
+log = logging.getLogger(__name__)
 
 # Above this, an upload is refused before it is parsed (also FILE_UPLOAD_MAX_BYTES).
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -72,13 +80,24 @@ def check_signed_pdf(original: bytes, uploaded: bytes) -> SignerInfo:
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise Refused(_("This PDF cannot be read."), code="invalid") from exc
     # Ours had its signatures (if any) before its end; the new ones are signed after it.
+    # Document timestamps (/DocTimeStamp, added by tools that sign at PAdES B-LT/LTA)
+    # are checked too, but a signer is only found in a signature (/Sig).
     new = [s for s in signatures if _gap_start(s) >= len(original)]
+    timestamps = [s for s in new if s.sig_object_type == "/DocTimeStamp"]
+    new = [s for s in new if s.sig_object_type != "/DocTimeStamp"]
     if not new:
         raise Refused(_("This PDF carries no new signature. Sign it first, then upload the "
                         "signed copy."), code="invalid")
-    for sig in new:
-        status = run(_validate_pdf_signature(sig))
-        if not (status.intact and status.valid):
+    for sig in new + timestamps:
+        try:
+            if sig in timestamps:
+                status = run(_validate_pdf_timestamp(sig))
+            else:
+                status = run(_validate_pdf_signature(sig))
+        except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+            log.warning("uploads.check_signed_pdf: %s", str(exc)[:200])
+            status = None
+        if status is None or not (status.intact and status.valid):
             raise Refused(_("The signature in this PDF is broken: the file was changed after "
                             "it was signed, or the signature does not match its certificate."),
                           code="invalid")
@@ -86,7 +105,7 @@ def check_signed_pdf(original: bytes, uploaded: bytes) -> SignerInfo:
                                    SignatureCoverageLevel.ENTIRE_REVISION):
             raise Refused(_("The signature in this PDF does not cover the whole document."),
                           code="invalid")
-        if status.docmdp_ok is False:
+        if getattr(status, "docmdp_ok", None) is False:
             raise Refused(_("This PDF was changed after it was signed in a way the signature "
                             "does not allow."), code="invalid")
     first = new[0]
@@ -105,6 +124,7 @@ def check_p7s(original: bytes, p7s: bytes) -> SignerInfo:
         from . import dstu
 
         return dstu.verify(original, _der(p7s))
+    _parse_all(signed_data)
     content = signed_data["encap_content_info"]["content"]
     if content.native is not None and content.native != original:
         raise Refused(_("This signature file was made for other content than this document."),
@@ -113,9 +133,10 @@ def check_p7s(original: bytes, p7s: bytes) -> SignerInfo:
         signed_data = _detached_copy(signed_data)
     try:
         status = run(_validate_detached(original, signed_data))
-    except (ValueError, TypeError, KeyError) as exc:
-        raise Refused(_("This signature file cannot be checked: %(reason)s"), code="invalid",
-                      params={"reason": str(exc)[:200]}) from exc
+    except (SignatureValidationError, ValueError, TypeError, KeyError) as exc:
+        log.warning("uploads.check_p7s refused: %s", str(exc)[:200])
+        raise Refused(_("This signature file cannot be checked: it is damaged or of a kind "
+                        "this site does not know."), code="invalid") from exc
     if not status.intact:
         raise Refused(_("This signature file was made for other content than this document. "
                         "Sign the PDF downloaded from this page, without changing it."),
@@ -140,6 +161,10 @@ def _integrity_context(cert) -> ValidationContext:
 
 async def _validate_pdf_signature(sig):
     return await async_validate_pdf_signature(sig, _integrity_context(sig.signer_cert))
+
+
+async def _validate_pdf_timestamp(sig):
+    return await async_validate_pdf_timestamp(sig, _integrity_context(sig.signer_cert))
 
 
 async def _validate_detached(original: bytes, signed_data: cms.SignedData):
@@ -173,6 +198,8 @@ def _der(p7s: bytes) -> bytes:
 
 
 def _load_signed_data(p7s: bytes) -> cms.SignedData:
+    """The SignedData of a .p7s; only its outline and signer are parsed here, so that
+    a DSTU signature whose certificates other parsers find odd still reaches jkurwa."""
     not_signature = Refused(_("This file is not a signature file (.p7s) made by a signing "
                               "tool."), code="invalid")
     der = _der(p7s)
@@ -183,10 +210,21 @@ def _load_signed_data(p7s: bytes) -> cms.SignedData:
         if info["content_type"].native != "signed_data":
             raise not_signature
         signed_data = info["content"]
-        signed_data.native  # noqa: B018 (parse it all now, not later)
+        signer_infos = signed_data["signer_infos"]
+        for signer in signer_infos:
+            signer["digest_algorithm"].native  # noqa: B018 (parse now, refuse garbage)
+            signer["signature_algorithm"].native  # noqa: B018
     except (ValueError, TypeError, KeyError) as exc:
         raise not_signature from exc
     return signed_data
+
+
+def _parse_all(signed_data: cms.SignedData) -> None:
+    try:
+        signed_data.native  # noqa: B018 (parse it all now, not halfway through a check)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise Refused(_("This file is not a signature file (.p7s) made by a signing tool."),
+                      code="invalid") from exc
 
 
 def _signer_info(signed_data: cms.SignedData):

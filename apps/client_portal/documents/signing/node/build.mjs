@@ -35,7 +35,10 @@ if (existsSync(join(here, "src", "jkurwa-entry.js"))) {
   bundles.push({
     entry: "src/jkurwa-entry.js", out: "jkurwa.bundle.js",
     title: "jkurwa and gost89 for certsign.js (DSTU 4145 signing in the browser)",
-    packages: ["jkurwa", "gost89", "jksreader", "asn1.js", "bn.js", "buffer", "js-lzma"],
+    packages: ["jkurwa", "gost89", "jksreader", "js-sha1", "asn1.js", "bn.js", "buffer",
+               "base64-js", "ieee754", "inherits", "minimalistic-assert", "js-lzma"],
+    inject: [join(here, "src", "buffer-shim.js")],
+    alias: { fs: join(here, "src", "empty.js") },
   });
 }
 
@@ -44,7 +47,7 @@ for (const b of bundles) {
     entryPoints: [join(here, b.entry)], outfile: join(vendor, b.out), bundle: true,
     minify: true, format: "iife", target: "es2020", platform: "browser",
     legalComments: "none", banner: { js: header(b.title, b.packages) },
-    define: { global: "globalThis" }, inject: b.inject || [],
+    define: { global: "globalThis" }, inject: b.inject || [], alias: b.alias || {},
   });
   console.log(`built ${b.out}`);
 }

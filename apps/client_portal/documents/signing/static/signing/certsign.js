@@ -14,9 +14,14 @@
  *     messages  user-facing texts (translated by the page, see MESSAGE_KEYS), or an
  *               element whose data-msg-* attributes hold them (data-msg-wrong-password …)
  *
- *   CertSign.signDstu({file, password, data, messages})  DSTU 4145 (Key-6.dat, PFX, JKS):
- *     resolves with a detached CAdES signature (.p7s bytes, a Uint8Array) of ``data``;
- *     needs vendor/jkurwa.bundle.js on the page.
+ *   CertSign.signDstu({file, password, data, certificates, messages})  DSTU 4145:
+ *     file          the key container (Key-6.dat, PFX or JKS)
+ *     data          the bytes to sign (the PDF: a Blob, ArrayBuffer or Uint8Array)
+ *     certificates  the signer's certificate files (.cer, DER or PEM) when the container
+ *                   holds none (a Key-6.dat usually does not)
+ *     resolves with a detached CMS signature (.p7s bytes, a Uint8Array) of ``data``, to
+ *     upload as such (the server checks it with signing.crypto.uploads.check_p7s);
+ *     needs vendor/jkurwa.bundle.js on the page. The key never leaves the page.
  *
  * Errors reject with an Error whose message is one of the page's texts and whose
  * ``code`` names it (wrong_password, unreadable_file, no_key, unsupported_key, …).
@@ -28,7 +33,9 @@
   var MESSAGE_KEYS = {
     wrong_password: "The password does not open this key file.",
     unreadable_file: "This file is not a key file that can be read here (.p12 or .pfx).",
+    legacy_file: "This key file is protected with an old encryption (3DES or RC2) that browsers cannot open. Export it again with AES encryption, or sign the PDF with your desktop signing tool and upload it.",
     no_key: "No private key and matching certificate were found in the key file.",
+    // A DSTU key container usually holds no certificate: the page asks for the .cer file.
     unsupported_key: "This kind of key cannot sign in the browser: use an RSA key or an ECDSA key on the P-256 or P-384 curve.",
     no_webcrypto: "This browser cannot sign: it lacks Web Cryptography (use a current browser over HTTPS).",
     failed: "Signing failed. Please try again.",
@@ -138,6 +145,12 @@
         }
       }
     } catch (e) {
+      var text = String(e && e.message);
+      // PKCS#12 PBE (1.2.840.113549.1.12.1.*) or a cipher WebCrypto lacks: an old file.
+      if (/1\.2\.840\.113549\.1\.12\.1\.|contentEncryptionAlgorithm|algorithm identifier/i
+        .test(text)) {
+        throw failure(msgs, "legacy_file", e);
+      }
       // Encrypted parts that do not decrypt: a wrong password on a file without a MAC.
       throw failure(msgs, e && e.name === "OperationError" ? "wrong_password" : "unreadable_file", e);
     }
@@ -230,16 +243,20 @@
   async function signDstu(options) {
     var msgs = texts(options.messages);
     if (!window.CertSignDstu) throw failure(msgs, "dstu_unavailable");
-    var key, data;
+    var key, data, certificates;
     try {
       key = new Uint8Array(await readFile(options.file));
       data = new Uint8Array(await readFile(options.data));
+      certificates = [];
+      for (var certFile of options.certificates || []) {
+        certificates.push(new Uint8Array(await readFile(certFile)));
+      }
     } catch (e) {
       throw failure(msgs, "unreadable_file", e);
     }
     try {
-      return window.CertSignDstu.signDetached(key, options.password || "", data,
-        options.certificates || []);
+      return await window.CertSignDstu.signDetached(key, options.password || "", data,
+        certificates);
     } catch (e) {
       var code = e && e.code ? e.code : "failed";
       throw failure(msgs, MESSAGE_KEYS[code] ? code : "failed", e);
