@@ -73,3 +73,71 @@ def test_a_finger_draws_on_a_phone(open_page, demo_live, sign_in):
     page.goto("/verify/")
     expect(page.locator("h1")).to_have_text("Check a signed document")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# --- the signer's own key, on the signing page ------------------------------------------
+def _certificate_request(demo):
+    from apps.client_portal.core.tenancy import Access
+    from apps.client_portal.documents.signing import services
+
+    req = make_request(demo, steps=[[{"provider": True}], [{"role": Role.MANAGER}]])
+    SignatureRequest.objects.filter(pk=req.pk).update(method="certificate")
+    req.refresh_from_db()
+    services.sign(req, access=Access.provider(user=demo.users["admin"]))
+    return req
+
+
+def test_sign_the_act_with_a_pkcs12_file(page, demo_live, sign_in, shot):
+    from apps.client_portal.documents.signing.crypto import testkeys
+
+    req = _certificate_request(demo_live)
+    password = "Demo-sign-2026"
+    p12 = testkeys.make_pkcs12("rsa", password, name="Marek Manning")
+    sign_in(page, "manager@northwind.example.com")
+    page.goto(f"/signatures/{req.uuid}/sign/")
+    page.wait_for_function("window.CertSign && window.CertSignPkijs")
+    expect(page.locator(".signing-existing")).to_contain_text("intact")  # "before"
+    page.locator("#consent-ok-cert").check()
+    page.locator("#key-file").set_input_files(
+        {"name": "marek.p12", "mimeType": "application/x-pkcs12", "buffer": p12})
+
+    # A wrong password: the page says so, nothing is sent.
+    page.locator("#key-password").fill("not-the-password")
+    page.get_by_role("button", name="Sign with my key").click()
+    expect(page.locator("#cert-error")).to_have_text("The password does not open this key file.")
+    req.refresh_from_db()
+    assert req.status == "open" and req.signers.get(step=2).pending_state is None
+
+    page.locator("#key-password").fill(password)
+    page.get_by_role("button", name="Sign with my key").click()
+    page.wait_for_url(f"**/p/signatures/{req.uuid}/")
+    shot(page, "sealed")
+    req.refresh_from_db()
+    assert req.status == "sealed"
+    signer = req.signers.get(step=2)
+    assert signer.method == "certificate" and "Marek Manning" in signer.certificate_subject
+
+
+def test_sign_the_act_with_the_dstu_test_key(page, demo_live, sign_in):
+    from pathlib import Path
+
+    from apps.client_portal.documents.signing.crypto import dstu
+
+    if not dstu.available():
+        pytest.skip("no Node.js helper (apps/client_portal/documents/signing/node/setup.sh)")
+    fixtures = Path(__file__).resolve().parent.parent / "signing" / "crypto" / "fixtures"
+    req = _certificate_request(demo_live)
+    sign_in(page, "manager@northwind.example.com")
+    page.goto(f"/signatures/{req.uuid}/sign/")
+    page.wait_for_function("window.CertSign && window.CertSignDstu")
+    page.locator("#consent-ok-cert").check()
+    page.locator("#dstu-key").set_input_files(str(fixtures / "dstu_key.dat"))
+    page.locator("#dstu-cert").set_input_files(str(fixtures / "dstu_signer.cer"))
+    page.locator("#dstu-password").fill("Test-dstu-2026")  # fixtures/README.md
+    page.get_by_role("button", name="Sign with the DSTU key").click()
+    page.wait_for_url(f"**/p/signatures/{req.uuid}/", timeout=30000)
+    req.refresh_from_db()
+    assert req.status == "sealed"
+    signer = req.signers.get(step=2)
+    assert signer.method == "upload" and "Olena Example" in signer.certificate_subject
+    assert req.events.filter(kind="received").exists()

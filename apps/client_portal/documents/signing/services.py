@@ -500,6 +500,9 @@ def evidence_text(req, signed_pdf: bytes) -> str:
     for event in req.events.order_by("seq"):
         lines.append(f"{event.seq}. {event.at:%Y-%m-%d %H:%M:%S} UTC {event.kind} "
                      f"{event.actor or ''} {event.ip or ''} #{event.hash[:16]}")
+        if event.data.get("p7s_sha256"):
+            lines.append(f"   detached signature (.p7s) kept beside this PDF, SHA-256 "
+                         f"{event.data['p7s_sha256']}")
     return "\n".join(lines)
 
 

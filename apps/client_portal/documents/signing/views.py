@@ -64,15 +64,20 @@ def _page(request, req, *, error=None, status=200):
         reason = refusal.message
     certificate = (turn is not None and req.method == req.Method.CERTIFICATE
                    and turn.kind != turn.Kind.PROVIDER)
-    existing = []
+    existing, dstu_ok, texts = [], False, {}
     if certificate:
         from . import pdf
+        from .crypto import dstu, messages as crypto_messages
+
+        dstu_ok = dstu.available()
+        texts = crypto_messages.data_attributes()
 
         with req.working.open("rb") as handle:
             existing = pdf.verify(handle.read())
     return render(request, "signing/sign.html", {
         "req": req, "turn": turn, "reason": reason, "error": error,
-        "certificate": certificate, "existing": existing,
+        "certificate": certificate, "existing": existing, "dstu": dstu_ok,
+        "certsign_messages": texts,
         "consent": req.consent, "signers": list(req.signers.all()),
         "detail_url": req.get_absolute_url(),
     }, status=status)

@@ -33,6 +33,49 @@
         });
       });
     }
+    var dstuButton = document.getElementById("dstu-sign");
+    if (dstuButton) {
+      dstuButton.addEventListener("click", function () {
+        error.hidden = true;
+        var consent = document.getElementById("consent-ok-cert");
+        if (consent && !consent.checked) { fail(form.dataset.msgConsent); return; }
+        var key = document.getElementById("dstu-key").files[0];
+        if (!key) { fail(form.dataset.msgNoFile); return; }
+        dstuButton.disabled = button.disabled = true;
+        status.textContent = form.dataset.msgWorking;
+        fetch(form.dataset.document, {credentials: "same-origin"})
+          .then(function (response) {
+            if (!response.ok) { throw new Error(form.dataset.msgFailed); }
+            return response.blob();
+          })
+          .then(function (pdf) {
+            return window.CertSign.signDstu({
+              file: key, data: pdf, messages: form,
+              certificates: Array.from(document.getElementById("dstu-cert").files),
+              password: document.getElementById("dstu-password").value
+            });
+          })
+          .then(function (p7s) {
+            var body = new FormData();
+            body.append("file", new Blob([p7s], {type: "application/pkcs7-signature"}),
+                        "signature.p7s");
+            body.append("consent_sha256", consentHash ? consentHash.value : "");
+            return fetch(form.dataset.upload, {
+              method: "POST", credentials: "same-origin", body: body,
+              headers: {"X-CSRFToken": csrf, "Accept": "application/json"}
+            }).then(function (response) {
+              return response.json().then(function (answer) {
+                if (!response.ok) {
+                  throw new Error((answer.error && answer.error.message) || form.dataset.msgFailed);
+                }
+                return answer;
+              });
+            });
+          })
+          .then(function () { window.location.href = form.dataset.done; },
+                function (err) { dstuButton.disabled = false; fail(err.message || form.dataset.msgFailed); });
+      });
+    }
     button.addEventListener("click", function () {
       error.hidden = true;
       var consent = document.getElementById("consent-ok-cert");
