@@ -67,7 +67,8 @@ def _page(request, req, *, error=None, status=200):
     existing, dstu_ok, texts = [], False, {}
     if certificate:
         from . import pdf
-        from .crypto import dstu, messages as crypto_messages
+        from .crypto import dstu
+        from .crypto import messages as crypto_messages
 
         dstu_ok = dstu.available()
         texts = crypto_messages.data_attributes()
