@@ -38,3 +38,22 @@ def test_reminders_and_deadlines(demo, django_capture_on_commit_callbacks, login
     manager = login(demo.users["manager"], demo.organizations["northwind"])
     page = manager.get(f"/signatures/{act.uuid}/sign/")
     assert "no longer open for signing" in page.content.decode()
+
+
+def test_decline_ends_the_request(demo, login):
+    contract = SignatureRequest.objects.get(title="Service contract 2026-14")
+    viewer = login(demo.users["viewer"], demo.organizations["northwind"])
+    assert viewer.post(f"/api/v1/signatures/{contract.uuid}/decline/", {},
+                       content_type="application/json").status_code == 403
+    owner = login(demo.users["owner"], demo.organizations["northwind"])
+    response = owner.post(f"/signatures/{contract.uuid}/decline/", {"reason": "Wrong address"})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == "declined"
+    event = contract.events.get(kind="declined")
+    assert event.data == {"reason": "Wrong address"} and event.user == demo.users["owner"]
+    assert services.verify_chain(contract)["intact"]
+    # Nobody signs a declined request, by any door.
+    response = owner.post(f"/api/v1/signatures/{contract.uuid}/sign/", {"typed_name": "O"},
+                          content_type="application/json")
+    assert response.status_code == 409

@@ -52,6 +52,9 @@ TO_SIGN = messages.declare(
 SIGNED_ALL = messages.declare(
     "signing.sealed", _("A document is signed"),
     _("%(title)s is signed by everyone; the signed PDF is in your documents."))
+DECLINED = messages.declare(
+    "signing.declined", _("A signature was declined"),
+    _("A signer declined to sign %(title)s."))
 SIGNED_TITLE = messages.declare("signing.signed_title", _("Signed: %(title)s"))
 
 
@@ -520,6 +523,7 @@ def decline(req, *, access, reason: str = "", request=None) -> SignatureRequest:
         audit.record("signatures.decline", obj=req, organization=req.organization,
                      changes={"status": ["open", "declined"]}, actor=access.user,
                      request=request)
+        _later(lambda: _notify_declined(req))
     return req
 
 
@@ -551,6 +555,12 @@ def _notify_sealed(req):
              .select_related("user")]
     notify.notify(users, req.organization, message=SIGNED_ALL,
                   params=messages.params(title=req.title), obj=req, email=False)
+
+
+def _notify_declined(req):
+    if req.created_by_id:
+        notify.notify([req.created_by], req.organization, message=DECLINED,
+                      params=messages.params(title=req.title), obj=req, email=True)
 
 
 def remind(req, *, by=None) -> None:

@@ -288,6 +288,44 @@ def upload_page(request, lookup):
     return redirect(req.get_absolute_url())
 
 
+@require_http_methods(["POST"])
+@member_required
+def decline_page(request, lookup):
+    """The signer whose turn it is declines; the request ends (the provider may ask again)."""
+    try:
+        req = SignatureRequestResource.get_object(request.access, lookup)
+    except Refused as refusal:
+        return refused_page(request, refusal, SignatureRequestResource)
+    try:
+        services.decline(req, access=request.access, reason=request.POST.get("reason", ""),
+                         request=request)
+    except Refused as refusal:
+        req.refresh_from_db()
+        return _page(request, req, error=refusal.message, status=refusal.status)
+    messages.success(request, _("You declined to sign. We let the provider know."))
+    return redirect(req.get_absolute_url())
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class DeclineView(APIView):
+    """Decline to sign (the signer whose turn it is)."""
+
+    @extend_schema(request=DeclineInput,
+                   responses={200: output_serializer(SignatureRequestResource)},
+                   tags=["Signatures"])
+    def post(self, request, lookup):
+        access = access_for(request)
+        req = SignatureRequestResource.get_object(access, lookup)
+        data = DeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        req = services.decline(req, access=access, reason=data.validated_data["reason"],
+                               request=request._request)
+        return Response(output_serializer(SignatureRequestResource)(req).data)
+
+
 class VerifyView(APIView):
     """Check a signed PDF (multipart field ``file``): no sign-in needed."""
 
