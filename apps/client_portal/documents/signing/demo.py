@@ -53,10 +53,12 @@ def _seed(ctx):
     services.request_signatures(
         _document(northwind, "Service contract 2026-14"), title="Service contract 2026-14",
         signers=[[{"role": Role.OWNER}], [{"provider": True}]], by=staff)
-    services.request_signatures(
+    act = services.request_signatures(
         _document(northwind, "Readings act March 2026", StoredFile.Kind.REPORT),
         title="Readings act March 2026", method="certificate",
         signers=[[{"provider": True}], [{"role": Role.MANAGER}]], by=staff)
+    # The supplier signs first; the act then awaits the client's own certificate.
+    services.sign(act, access=Access.provider(user=staff))
     signed = services.request_signatures(
         _document(northwind, "Framework agreement 2025"), title="Framework agreement 2025",
         signers=[[{"role": Role.OWNER}]], by=staff)
