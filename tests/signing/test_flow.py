@@ -182,3 +182,16 @@ def test_those_whose_turn_it_is_are_told(demo, django_capture_on_commit_callback
         req = make_request(demo)
     told = Notification.objects.filter(message="signing.to_sign", link__contains=str(req.uuid))
     assert set(told.values_list("user__email", flat=True)) == {"owner@northwind.example.com"}
+
+
+def test_the_public_check_is_rate_limited(client, settings):
+    from django.core.cache import cache
+
+    settings.SIGNING_VERIFY_RATE = 2
+    cache.delete("cp:signing:verify:127.0.0.1")
+    answers = [client.post("/api/v1/signatures/verify/", {"file": _upload(b"not a pdf")})
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert "wait a minute" in answers[-1].json()["error"]["message"]
+    assert client.post("/verify/", {"file": _upload(b"x")}).status_code == 429
+    cache.delete("cp:signing:verify:127.0.0.1")

@@ -127,6 +127,27 @@ def document_pdf(request, lookup):
     return response
 
 
+def check_rate(request) -> None:
+    """The public verification checks at most SIGNING_VERIFY_RATE files a minute per
+    address (each check validates every signature: CPU the public may not exhaust)."""
+    from django.core.cache import cache
+
+    from apps.client_portal.core.context import client_ip
+
+    limit = int(getattr(settings, "SIGNING_VERIFY_RATE", 30))
+    key = f"cp:signing:verify:{client_ip(request) or '-'}"
+    if cache.add(key, 1, timeout=60):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired meanwhile
+        cache.add(key, 1, timeout=60)
+        return
+    if count > limit:
+        raise Refused(_("Too many files checked from your address; please wait a minute."),
+                      code="throttled")
+
+
 def read_limited(request, field="file") -> bytes:
     """The uploaded file's bytes, refused above the size limit before the body is read."""
     limit = max_verify_bytes()
@@ -157,6 +178,7 @@ def verify_page(request):
     status = 200
     if request.method == "POST":
         try:
+            check_rate(request)
             result = services.verify_pdf(read_limited(request))
         except Refused as refusal:
             error, status = refusal.message, refusal.status
@@ -338,4 +360,5 @@ class VerifyView(APIView):
             "VerifyUpload", {"file": serializers.FileField()})},
         responses={200: OpenApiTypes.OBJECT}, tags=["Signatures"])
     def post(self, request):
+        check_rate(request._request)
         return Response(services.verify_pdf(read_limited(request._request)))
