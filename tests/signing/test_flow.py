@@ -195,3 +195,16 @@ def test_the_public_check_is_rate_limited(client, settings):
     assert "wait a minute" in answers[-1].json()["error"]["message"]
     assert client.post("/verify/", {"file": _upload(b"x")}).status_code == 429
     cache.delete("cp:signing:verify:127.0.0.1")
+
+
+def test_a_larger_signature_than_learnt_is_signed_all_the_same(demo):
+    from apps.client_portal.documents.signing import pdf
+
+    data = pdf.simple_pdf("Room", ["x"])
+    prepared = pdf.prepare(data, title="Room", reference="R", verify_url="http://x/",
+                           slots=[("signer-1-1", "Step 1")])
+    pdf._reserved["plain"] = 2000  # far too little room: the signer estimates again
+    signed = pdf.sign_for(prepared, field="signer-1-1", signer_name="Dana Example",
+                          reason="Signed", when="now")
+    assert pdf._reserved["plain"] > 4000
+    assert [s["intact"] for s in pdf.verify(signed)] == [True, True]

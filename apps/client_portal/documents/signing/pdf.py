@@ -189,7 +189,7 @@ _validation_context = None
 # kind in this process (pyHanko otherwise estimates it by making a dummy signature,
 # a third of a seal's time); with room for a longer timestamp token.
 _reserved: dict = {}
-RESERVE_MARGIN = 2048
+RESERVE_MARGIN = 1024
 
 
 def _signing_validation_context():
@@ -206,9 +206,11 @@ def _signing_validation_context():
 
 def _sign(pdf, *, field: str, name: str, reason: str, certify=False, stamp=None,
           lta=False) -> bytes:
-    """Sign ``pdf`` (bytes, or an incremental writer holding changes of this revision)."""
+    """Sign ``pdf``: bytes, or a function that returns an incremental writer holding
+    this revision's other changes (the seal's filled evidence)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
     material = keys.material()
@@ -219,22 +221,36 @@ def _sign(pdf, *, field: str, name: str, reason: str, certify=False, stamp=None,
         embed_validation_info=lta, use_pades_lta=lta,
         validation_context=_signing_validation_context() if lta else None,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=material.signer, stamp_style=stamp,
-                                   timestamper=tsa.timestamper())
-    writer = pdf if isinstance(pdf, IncrementalPdfFileWriter) else \
-        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = io.BytesIO()
+    make_writer = pdf if callable(pdf) else (
+        lambda: IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
     kind = "lta" if lta else "plain"
+
+    def attempt(reserved):
+        pdf_signer = signers.PdfSigner(meta, signer=material.signer, stamp_style=stamp,
+                                       timestamper=tsa.timestamper())
+        out = io.BytesIO()
+        run(pdf_signer.async_sign_pdf(make_writer(), output=out, bytes_reserved=reserved))
+        return out.getvalue()
+
     try:
-        run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=_reserved.get(kind)))
+        try:
+            signed = attempt(_reserved.get(kind))
+        except SigningError as exc:
+            if kind not in _reserved or "larger than expected" not in str(exc):
+                raise
+            # A container larger than those before (a longer timestamp token): let
+            # pyHanko estimate again, and learn the new size.
+            _reserved.pop(kind, None)
+            signed = attempt(None)
     except TimestampRequestError as exc:
         raise tsa.unavailable() from exc
     except OSError as exc:  # connection refused, timeout
         raise tsa.unavailable() from exc
-    signed = out.getvalue()
     if kind not in _reserved:
-        # pyHanko counts the reserved room in hex digits: two a byte.
-        _reserved[kind] = 2 * _contents_size(signed, field) + RESERVE_MARGIN
+        # pyHanko counts the reserved room in hex digits: two a byte. Room for the
+        # container actually made, not pyHanko's generous estimate: every later reader
+        # of the file parses these hex strings.
+        _reserved[kind] = 2 * (_contents_size(signed, field) + RESERVE_MARGIN)
     return signed
 
 
@@ -244,7 +260,7 @@ def _contents_size(pdf: bytes, field: str) -> int:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     for sig in reader.embedded_signatures:
         if sig.field_name == field:
-            return len(sig.sig_object["/Contents"])
+            return len(bytes(sig.sig_object["/Contents"]).rstrip(b"\x00"))
     return 8192
 
 
@@ -332,9 +348,12 @@ def seal(pdf: bytes, *, evidence: str) -> bytes:
 
     material = keys.material()
     # The evidence filled in and the seal in one revision: one parse and one write less.
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    _fill_evidence(writer, evidence)
-    return _sign(writer, field=SEAL_FIELD, lta=True, reason="Sealed by the provider",
+    def filled():
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        _fill_evidence(writer, evidence)
+        return writer
+
+    return _sign(filled, field=SEAL_FIELD, lta=True, reason="Sealed by the provider",
                  stamp=_plain_stamp("Sealed by %(signer)s\n%(ts)s"),
                  name=material.provider_cert.subject.native.get("common_name", ""))
 
