@@ -29,6 +29,8 @@ import struct
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from . import codes
 from .layouts import (
     BASE,
@@ -67,15 +69,66 @@ REQUIRED = {
 }
 
 
-class Metro2Error(ValueError):
-    """A fault in a Metro 2 file: which record, which field, what value, why."""
+# Why a value is refused: code -> text (translated when shown; ``%(name)s`` from params).
+REASONS = {
+    "not_text": _("not printable ASCII text"),
+    "not_number": _("not a number (digits only)"),
+    "not_date": _("not a date (MMDDYYYY)"),
+    "not_stamp": _("not a time stamp (MMDDYYYYHHMMSS)"),
+    "not_packed_date": _("not a packed date (0x00, the number, 0x73)"),
+    "packed_range": _("packed date out of range"),
+    "required": _("required, but empty"),
+    "status": _("not an account status code"),
+    "rating_needed": _("account status %(status)s needs a payment rating (0-6, G or L)"),
+    "rating_unwanted": _("account status %(status)s takes no payment rating"),
+    "history": _("24 characters of 0-6, B, D, E, G, H, J, K, L expected"),
+    "portfolio": _("not a portfolio type (C, I, M, O, R, L)"),
+    "special_comment": _("not a special comment code"),
+    "compliance": _("not a compliance condition code (XA to XR)"),
+    "ecoa": _("not an ECOA code"),
+    "correction": _("0 or 1 expected"),
+    "terms_duration": _("LOC, REV or a number of months (3 digits) expected"),
+    "terms_frequency": _("not a terms frequency code"),
+    "interest": _("F, V or blank expected"),
+    "too_large": _("the file is larger than the limit of %(limit)s bytes"),
+    "packed_word": _("not a packed descriptor word (two-byte length, two zero bytes)"),
+    "word": _("not a descriptor word (four digits)"),
+    "not_metro2": _("not a Metro 2 file: no HEADER record at the start"),
+    "too_long": _("a record is at most %(max)s bytes long"),
+    "too_short": _("shorter than the record's layout (%(size)s bytes)"),
+    "cut_short": _("record cut short: the file ends after %(got)s of %(want)s bytes"),
+    "header": _("HEADER expected"),
+    "header_padding": _("the header record is longer than its fields and not blank-padded"),
+    "no_trailer": _("the file ends without a trailer record"),
+    "trailer_total": _("the trailer says %(said)s, the file has %(found)s"),
+    "after_trailer": _("data after the trailer record"),
+    "segment_unknown": _("not a segment (J1, J2, K1 to K4, L1, N1) and not blank padding"),
+    "segment_short": _("segment cut short: %(got)s of %(want)s bytes"),
+    "segment_twice": _("this segment appears twice in one record"),
+}
 
-    def __init__(self, record: int, field: str, value, reason: str):
+
+class Metro2Error(ValueError):
+    """A fault in a Metro 2 file: which record, which field, what value, why.
+
+    ``code`` keys ``REASONS``; ``params`` fill its text. The text is made when
+    shown (``reason``), in the reader's language.
+    """
+
+    def __init__(self, record: int, field: str, value, code: str, **params):
         self.record = record
         self.field = field
         self.value = _show(value)
-        self.reason = reason
-        super().__init__(f"record {record}, field {field}: {reason} (value {self.value!r})")
+        self.code = code
+        self.params = params
+        super().__init__(record, field, code)
+
+    @property
+    def reason(self) -> str:
+        return str(REASONS[self.code]) % self.params if self.params else str(REASONS[self.code])
+
+    def __str__(self):
+        return f"record {self.record}, field {self.field}: {self.reason} (value {self.value!r})"
 
     def as_dict(self) -> dict:
         return {"record": self.record, "field": self.field, "value": self.value,
@@ -122,14 +175,14 @@ class _Layout:
             except ValueError as exc:
                 raise Metro2Error(record, prefix + name, raw, str(exc)) from None
             if name in self.required and (value is None or value == ""):
-                raise Metro2Error(record, prefix + name, raw, "required and empty")
+                raise Metro2Error(record, prefix + name, raw, "required")
             out[name] = value
         return out
 
 
 def _alpha(raw: bytes) -> str:
     if not _PRINTABLE.fullmatch(raw):
-        raise ValueError("not printable ASCII text")
+        raise ValueError("not_text")
     return raw.rstrip(b" ").decode("ascii")
 
 
@@ -138,7 +191,7 @@ def _number(raw: bytes) -> int:
         return int(raw)
     if not raw.strip(b" "):
         return 0
-    raise ValueError("not a number (digits only)")
+    raise ValueError("not_number")
 
 
 def _date_from(text: bytes | str):
@@ -147,14 +200,14 @@ def _date_from(text: bytes | str):
     try:
         return dt.date(int(text[4:8]), int(text[0:2]), int(text[2:4]))
     except ValueError:
-        raise ValueError("not a date (MMDDYYYY)") from None
+        raise ValueError("not_date") from None
 
 
 def _date(raw: bytes):
     if raw == b"00000000" or not raw.strip(b" "):
         return None
     if not raw.isdigit():
-        raise ValueError("not a date (MMDDYYYY)")
+        raise ValueError("not_date")
     return _date_from(raw)
 
 
@@ -165,14 +218,14 @@ def _stamp_from(text: bytes | str):
         return dt.datetime(int(text[4:8]), int(text[0:2]), int(text[2:4]), int(text[8:10]),
                            int(text[10:12]), int(text[12:14]), tzinfo=dt.UTC)
     except ValueError:
-        raise ValueError("not a time stamp (MMDDYYYYHHMMSS)") from None
+        raise ValueError("not_stamp") from None
 
 
 def _stamp(raw: bytes):
     if raw == b"0" * 14 or not raw.strip(b" "):
         return None
     if not raw.isdigit():
-        raise ValueError("not a time stamp (MMDDYYYYHHMMSS)")
+        raise ValueError("not_stamp")
     return _stamp_from(raw)
 
 
@@ -184,10 +237,10 @@ def _packed_digits(raw: bytes, digits: int):
     if not raw.strip(b"\x00"):
         return None
     if raw[0] != 0 or raw[-1] != 0x73:
-        raise ValueError("not a packed date (0x00, number, 0x73)")
+        raise ValueError("not_packed_date")
     text = str(int.from_bytes(raw[1:-1], "big")).zfill(digits)
     if len(text) != digits:
-        raise ValueError("packed date out of range")
+        raise ValueError("packed_range")
     return text
 
 
@@ -219,49 +272,47 @@ _SEGMENTS = {name: _Layout(name, fields, REQUIRED[name]) for name, fields in SEG
 # ----------------------------------------------------------------------------- checks
 
 def _check_base(rec: dict, number: int):
-    def refuse(name, reason):
-        raise Metro2Error(number, name, rec.get(name), reason)
+    def refuse(name, code, **params):
+        raise Metro2Error(number, name, rec.get(name), code, **params)
 
     status = rec["accountStatus"]
     if status not in codes.ACCOUNT_STATUS:
-        refuse("accountStatus", "not an account status code")
+        refuse("accountStatus", "status")
     rating = rec["paymentRating"]
     if status in codes.NEEDS_PAYMENT_RATING:
         if rating not in codes.PAYMENT_RATING:
-            refuse("paymentRating", f"account status {status} needs a payment rating "
-                                    "(0-6, G or L)")
+            refuse("paymentRating", "rating_needed", status=status)
     elif rating:
-        refuse("paymentRating", f"account status {status} takes no payment rating")
+        refuse("paymentRating", "rating_unwanted", status=status)
     profile = rec["paymentHistoryProfile"]
     if len(profile) != 24 or not set(profile) <= codes.PAYMENT_HISTORY:
-        refuse("paymentHistoryProfile",
-               "24 characters of 0-6, B, D, E, G, H, J, K, L expected")
+        refuse("paymentHistoryProfile", "history")
     if rec["portfolioType"] not in codes.PORTFOLIO_TYPE:
-        refuse("portfolioType", "not a portfolio type (C, I, M, O, R, L)")
+        refuse("portfolioType", "portfolio")
     comment = rec["specialComment"]
     if comment and comment not in codes.SPECIAL_COMMENT:
-        refuse("specialComment", "not a special comment code")
+        refuse("specialComment", "special_comment")
     compliance = rec["complianceConditionCode"]
     if compliance and compliance not in codes.COMPLIANCE_CONDITION:
-        refuse("complianceConditionCode", "not a compliance condition code (XA-XR)")
+        refuse("complianceConditionCode", "compliance")
     if rec["ecoaCode"] not in codes.ECOA:
-        refuse("ecoaCode", "not an ECOA code")
+        refuse("ecoaCode", "ecoa")
     if rec["correctionIndicator"] not in codes.CORRECTION:
-        refuse("correctionIndicator", "0 or 1 expected")
+        refuse("correctionIndicator", "correction")
     terms = rec["termsDuration"]
     if terms not in codes.TERMS_DURATION_WORDS and not (terms.isdigit() and len(terms) == 3):
-        refuse("termsDuration", "LOC, REV or a number of months (3 digits) expected")
+        refuse("termsDuration", "terms_duration")
     frequency = rec["termsFrequency"]
     if frequency and frequency not in codes.TERMS_FREQUENCY:
-        refuse("termsFrequency", "not a terms frequency code")
+        refuse("termsFrequency", "terms_frequency")
     interest = rec["interestTypeIndicator"]
     if interest and interest not in codes.INTEREST_TYPE:
-        refuse("interestTypeIndicator", "F, V or blank expected")
+        refuse("interestTypeIndicator", "interest")
 
 
 def _check_segment(name: str, seg: dict, number: int):
     if name in ("J1", "J2") and seg["ecoaCode"] not in codes.ECOA:
-        raise Metro2Error(number, f"{name}.ecoaCode", seg["ecoaCode"], "not an ECOA code")
+        raise Metro2Error(number, f"{name}.ecoaCode", seg["ecoaCode"], "ecoa")
 
 
 # ----------------------------------------------------------------------------- stream
@@ -287,8 +338,8 @@ class _Source:
                 break
             self.read_bytes += len(chunk)
             if self.read_bytes > self.max_bytes:
-                raise Metro2Error(self.record, "file", f"{self.read_bytes} bytes",
-                                  f"the file is larger than the limit of {self.max_bytes} bytes")
+                raise Metro2Error(self.record, "file", f"{self.read_bytes} bytes", "too_large",
+                                  limit=self.max_bytes)
             if self.pos > CHUNK:
                 del self.buffer[:self.pos]
                 self.pos = 0
@@ -320,11 +371,10 @@ class _Source:
 def _word(raw: bytes, packed: bool, number: int, name: str) -> int:
     if packed:
         if len(raw) < 4 or raw[2:4] != b"\x00\x00":
-            raise Metro2Error(number, name, raw, "not a packed descriptor word "
-                                                 "(two-byte length, two zero bytes)")
+            raise Metro2Error(number, name, raw, "packed_word")
         return int.from_bytes(raw[:2], "big")
     if len(raw) < 4 or not raw.isdigit():
-        raise Metro2Error(number, name, raw, "not a descriptor word (four digits)")
+        raise Metro2Error(number, name, raw, "word")
     return int(raw)
 
 
@@ -373,8 +423,7 @@ def detect(head: bytes) -> tuple[bool, bool]:
         return packed, True
     if head[4:10].upper() == b"HEADER":
         return packed, False
-    raise Metro2Error(1, "recordIdentifier", head[:14],
-                      "not a Metro 2 file: no HEADER record at the start")
+    raise Metro2Error(1, "recordIdentifier", head[:14], "not_metro2")
 
 
 def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = True):
@@ -400,27 +449,22 @@ def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = Tr
             length, prefix = rdw, 4
         word = "blockDescriptorWord" if with_block and bdw >= rdw else "recordDescriptorWord"
         if length > MAX_RECORD:
-            raise Metro2Error(number, word, length, f"a record is at most {MAX_RECORD} bytes")
+            raise Metro2Error(number, word, length, "too_long", max=MAX_RECORD)
         if length < fixed + prefix - 4:
-            raise Metro2Error(number, word, length,
-                              f"shorter than a {kind} record ({fixed} bytes)")
+            raise Metro2Error(number, word, length, "too_short", size=fixed)
         data = src.take(length)
         if len(data) < length:
-            raise Metro2Error(number, word, length,
-                              f"record cut short: the file ends after {len(data)} of "
-                              f"{length} bytes")
+            raise Metro2Error(number, word, length, "cut_short", got=len(data), want=length)
         return data, prefix, bdw, rdw
 
     # Header
     data, prefix, bdw, rdw = frame("header", blocked)
     header = _LAYOUTS["header", packed].parse(data, prefix, number)
     if header["recordIdentifier"].upper() != "HEADER":
-        raise Metro2Error(number, "recordIdentifier", header["recordIdentifier"],
-                          "HEADER expected")
+        raise Metro2Error(number, "recordIdentifier", header["recordIdentifier"], "header")
     end = prefix + _LAYOUTS["header", packed].width
     if not _BLANK.fullmatch(data[end:]):
-        raise Metro2Error(number, "recordDescriptorWord", rdw,
-                          "the header record is longer than its fields and not blank-padded")
+        raise Metro2Error(number, "recordDescriptorWord", rdw, "header_padding")
     header = {**({"blockDescriptorWord": bdw} if bdw is not None else {}),
               "recordDescriptorWord": min(rdw, fixed) if bdw is None else rdw, **header}
     yield Record("header", number, header, raw_length=len(data))
@@ -431,8 +475,7 @@ def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = Tr
         src.record = number
         look = src.peek(16)
         if not look or (src.eof and _BLANK.fullmatch(look) and len(look) < 4):
-            raise Metro2Error(number - 1, "trailer", "",
-                              "the file ends without a trailer record")
+            raise Metro2Error(number - 1, "trailer", "", "no_trailer")
         if look[4:11].upper() == b"TRAILER" or (blocked and look[8:15].upper() == b"TRAILER"):
             break
         data, prefix, bdw, rdw = frame("base", blocked)
@@ -453,12 +496,11 @@ def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = Tr
         totals.counts["blockCount"] = number
         for name in ("totalBaseRecords", *TRAILER_TOTALS):
             if trailer[name] != totals.counts[name]:
-                raise Metro2Error(number, name, trailer[name],
-                                  f"the trailer says {trailer[name]}, the file has "
-                                  f"{totals.counts[name]}")
+                raise Metro2Error(number, name, trailer[name], "trailer_total",
+                                  said=trailer[name], found=totals.counts[name])
     blank, extra = src.rest_is_blank()
     if not blank:
-        raise Metro2Error(number + 1, "recordIdentifier", extra, "data after the trailer record")
+        raise Metro2Error(number + 1, "recordIdentifier", extra, "after_trailer")
     yield Record("trailer", number, trailer, raw_length=len(data))
 
 
@@ -472,19 +514,17 @@ def _read_segments(data: bytes, offset: int, number: int) -> dict:
         name = ident.decode("latin-1")
         layout = _SEGMENTS.get(name)
         if layout is None:
-            raise Metro2Error(number, "segmentIdentifier", ident,
-                              "not a segment (J1, J2, K1-K4, L1, N1) and not blank padding")
+            raise Metro2Error(number, "segmentIdentifier", ident, "segment_unknown")
         if offset + layout.width > end:
-            raise Metro2Error(number, f"{name}.segmentIdentifier", ident,
-                              f"segment cut short: {end - offset} of {layout.width} bytes")
+            raise Metro2Error(number, f"{name}.segmentIdentifier", ident, "segment_short",
+                              got=end - offset, want=layout.width)
         seg = layout.parse(data, offset, number, prefix=f"{name}.")
         _check_segment(name, seg, number)
         key = name.lower()
         if name in REPEATING:
             segments.setdefault(key, []).append(seg)
         elif key in segments:
-            raise Metro2Error(number, f"{name}.segmentIdentifier", ident,
-                              "this segment appears twice in one record")
+            raise Metro2Error(number, f"{name}.segmentIdentifier", ident, "segment_twice")
         else:
             segments[key] = seg
         offset += layout.width
@@ -546,14 +586,13 @@ def read_base(data: bytes, *, packed: bool | None = None, blocked: bool | None =
     length = max(bdw or 0, rdw)
     layout = _LAYOUTS["base", packed]
     if length > MAX_RECORD:
-        raise Metro2Error(1, "recordDescriptorWord", length,
-                          f"a record is at most {MAX_RECORD} bytes")
+        raise Metro2Error(1, "recordDescriptorWord", length, "too_long", max=MAX_RECORD)
     if length < prefix + layout.width:
-        raise Metro2Error(1, "recordDescriptorWord", length,
-                          f"shorter than a base record ({prefix - 4 + layout.width + 4} bytes)")
+        raise Metro2Error(1, "recordDescriptorWord", length, "too_short",
+                          size=prefix + layout.width)
     if len(data) < length:
-        raise Metro2Error(1, "recordDescriptorWord", length,
-                          f"record cut short: {len(data)} of {length} bytes")
+        raise Metro2Error(1, "recordDescriptorWord", length, "cut_short", got=len(data),
+                          want=length)
     data = data[:length]
     base = layout.parse(data, prefix, 1)
     _check_base(base, 1)
