@@ -373,9 +373,12 @@ def _finish(imp: DebtImport, status: str, state: dict | None = None):
     for key, value in fields.items():
         setattr(imp, key, value)
     cache.delete_many([_progress_key(imp), _cancel_key(imp)])
-    action = {DebtImport.Status.DONE: "bureau.import_done",
-              DebtImport.Status.REFUSED: "bureau.import_refused",
-              DebtImport.Status.CANCELLED: "bureau.import_cancelled"}[status]
+    if status == DebtImport.Status.DONE:
+        action = "bureau.import_done"
+    elif status == DebtImport.Status.REFUSED:
+        action = "bureau.import_refused"
+    else:
+        action = "bureau.import_cancelled"
     audit.record(action, obj=imp, organization=imp.organization, actor=imp.created_by,
                  changes={"records": done, "imported": fields["imported"],
                           "unchanged": fields["unchanged"],
