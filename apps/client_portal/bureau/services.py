@@ -327,8 +327,8 @@ def _insert(rows: list[tuple], ids: list[tuple]):
     """Insert new versions and their identifiers with one ``executemany`` each.
 
     The ORM's ``bulk_create`` spent most of an import compiling SQL row by row; the
-    values are what the ORM would store (the uuid through its field's
-    ``get_db_prep_save``, dates as ISO text, money as Decimal). Only quoted table
+    values are what the ORM would store (the uuid as UUIDField stores it,
+    dates as ISO text, money as Decimal). Only quoted table
     and column names of this module's models are written into the SQL; every value
     is a parameter.
     """
@@ -370,6 +370,8 @@ def store_rows(imp: DebtImport, rows: list, state: dict):
     prep = {name: field for name, field in _preparers()}
     now = timezone.now()
     stamp = prep["created_at"].get_db_prep_save(now, connection)
+    # As UUIDField.get_db_prep_value stores it: the UUID itself, or its hex.
+    native_uuid = connection.features.has_native_uuid_field
     new: dict = {}  # account -> (values, ids) of its newest version in this batch
     retire: list = []
     order: list = []
@@ -390,7 +392,7 @@ def store_rows(imp: DebtImport, rows: list, state: dict):
         elif account in current_pk:
             retire.append(current_pk.pop(account))
         key = uuid.uuid4()
-        values = {"uuid": prep["uuid"].get_db_prep_save(key, connection),
+        values = {"uuid": key if native_uuid else key.hex,
                   "organization_id": org.pk, "account_number": account, "version": version,
                   "is_current": not row.delete, "deleted": row.delete,
                   "record_hash": row.record_hash, "source_id": imp.pk,
