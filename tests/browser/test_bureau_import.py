@@ -56,3 +56,11 @@ def test_metro2_upload_progress_bar_reaches_the_end(demo_live, page, sign_in, mo
     assert (imp.status, imp.imported, imp.done_count) == ("done", 800, 800)
     assert any(0 < v < 100 for v in seen), seen  # it moved, not only jumped to the end
     assert Debt.objects.filter(account_number="ACC000000799", is_current=True).exists()
+
+    # The module's own pages fit a phone without sideways scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in ("/bureau/import/metro2/", "/bureau/import/csv/", "/bureau/debts/new/",
+                f"/bureau/imports/{imp.uuid}/progress/"):
+        page.goto(url)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, (url, wide)
