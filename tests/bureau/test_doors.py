@@ -145,3 +145,16 @@ def test_viewer_cannot_import(demo, lender, login):
     page = login(demo.users["lender_member"], lender)
     assert page.get("/bureau/import/csv/").status_code == 403
     assert page.post("/bureau/debts/new/", {}).status_code == 403
+
+
+def test_refused_import_pages_list_the_bad_records(demo, lender, login, run_import):
+    from apps.client_portal.core.models import Membership
+    access = Membership.objects.get(user=demo.users["lender_owner"], organization=lender).access()
+    data, record, _field = writer.broken("missing_rating")
+    imp = run_import(access, upload(data, "rating.dat"), fmt="metro2")
+    assert imp.status == "refused"
+    page = login(demo.users["lender_owner"], lender)
+    for url in (f"/p/debt-imports/{imp.uuid}/", f"/bureau/imports/{imp.uuid}/progress/"):
+        body = page.get(url).content.decode()
+        assert "account status 13 needs a payment rating" in body, url
+        assert "paymentRating" in body
