@@ -340,14 +340,29 @@ def _insert(rows: list[tuple], ids: list[tuple]):
         cursor.executemany(f"INSERT INTO {debt_table} ({names}) VALUES ({marks})",  # noqa: S608
                            rows)
         if ids:
+            # The new rows' ids by their uuids (one query), then plain multi-row inserts:
+            # an INSERT ... SELECT per identifier would be one round trip each on MariaDB.
+            keys = list({key for _kind, _value, key in ids})
+            found = {}
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                cursor.execute(
+                    f"SELECT {quote('uuid')}, {quote('id')} FROM {debt_table} "  # noqa: S608
+                    f"WHERE {quote('uuid')} IN ({', '.join(['%s'] * len(part))})", part)
+                found.update((_uuid_key(k), pk) for k, pk in cursor.fetchall())
             id_table = quote(DebtIdentifier._meta.db_table)
             sql = (f"INSERT INTO {id_table} ({quote('debt_id')}, {quote('kind')}, "  # noqa: S608
-                   f"{quote('value')}) SELECT {quote('id')}, %s, %s FROM {debt_table} "
-                   f"WHERE {quote('uuid')} = %s")
-            cursor.executemany(sql, ids)
+                   f"{quote('value')}) VALUES (%s, %s, %s)")
+            cursor.executemany(sql, [(found[_uuid_key(key)], kind, value)
+                                     for kind, value, key in ids])
 
 
 _DATES = frozenset(importer.DATE_FIELDS)
+
+
+def _uuid_key(value) -> str:
+    """A uuid as the database gives it back (text with or without dashes, or a UUID)."""
+    return str(value).replace("-", "").lower()
 
 
 def _preparers():
