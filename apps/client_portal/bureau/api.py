@@ -9,7 +9,7 @@ errors. Same operation as the portal's upload: services.start_import.
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.client_portal.api.generate import output_serializer, viewset_for
@@ -21,7 +21,10 @@ _Generated = viewset_for(DebtImportResource)
 
 
 class DebtImportViewSet(_Generated):
-    parser_classes = [MultiPartParser, FormParser]
+    # Multipart carries the file; JSON is read too, so that a body without a file gets
+    # the operation's answer (403 for a role that may not import, 400 "choose a file"),
+    # as the portal gives, rather than the parser's 415.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("DebtImportInput", {

@@ -2,10 +2,10 @@
 
 "Credit Example SRL" furnishes debts (one debt corrected once, so its history
 has two versions, and one deleted); "Lending Sample SA" a few of its own, and
-Northwind two, so that every resource has rows in several organizations (the
-security sweep walks them). Debtors are invented people with valid-looking
-IDNPs (``DEMO_IDNPS``; the first is a debtor of both lenders) and companies
-with IDNOs.
+Northwind and Contoso two each, so that every resource has rows in the
+organizations the security sweep and the door-parity tests pit against each
+other. Debtors are invented people with valid-looking IDNPs (``DEMO_IDNPS``;
+the first is a debtor of every lender) and companies with IDNOs.
 """
 
 import datetime as dt
@@ -113,9 +113,12 @@ def seed(ctx):
     _import(ctx, lender, owner, "debts-february.csv", later)
     _import(ctx, lender2, other, "portfolio.csv",
             [_row(ctx, i, f"LS-{500 + i}") for i in range(max(2, ctx.rows // 4))])
-    # Northwind also reports its overdue customers: rows of the organization the
-    # cross-organization sweep tries to reach from the others.
-    northwind = ctx.organizations.get("northwind")
-    if northwind is not None:
-        _import(ctx, northwind, ctx.users.get("owner"), "overdue-customers.csv",
-                [_row(ctx, i, f"NW-{700 + i}") for i in range(2)])
+    # Northwind and Contoso also report overdue customers: rows of the organizations
+    # the cross-organization tests pit against each other.
+    for key, user_key, prefix in (("northwind", "owner", "NW"),
+                                  ("contoso", "contoso_owner", "CO")):
+        org = ctx.organizations.get(key)
+        if org is not None:
+            _import(ctx, org, ctx.users.get(user_key),
+                    f"overdue-customers-{prefix.lower()}.csv",
+                    [_row(ctx, i, f"{prefix}-{700 + i}") for i in range(2)])

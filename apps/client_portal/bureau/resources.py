@@ -113,7 +113,8 @@ class DebtImportResource(Resource):
         Column("imported", priority=SECONDARY),
         Column("unchanged", priority=SECONDARY),
     ]
-    filters = ["status", "format", "created_at"]
+    # Not "format": DRF reads ?format= as the answer's format (json, api), not a filter.
+    filters = ["status", "created_at"]
     search_fields = ["file_name"]
     ordering = ["-created_at", "-id"]
     detail_fields = ["status", "format", "file_name", "records_total", "records_done",
