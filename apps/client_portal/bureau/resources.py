@@ -80,6 +80,7 @@ class DebtResource(Resource):
                     role=services.IMPORT_ROLE, style="secondary")],
     )
     money_fields = {name: "currency" for name in MONEY}
+    list_needs = ["currency"]  # the amounts are shown with it
     prefetch_related = ["identifiers"]
     list_prefetch_related = []
     select_related = []
