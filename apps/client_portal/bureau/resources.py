@@ -112,7 +112,7 @@ class DebtImportResource(Resource):
         "format",
         "status",
         Column("imported", priority=SECONDARY),
-        Column("unchanged", priority=SECONDARY),
+        Column("unchanged", label=_("Records already present"), priority=SECONDARY),
     ]
     # Not "format": DRF reads ?format= as the answer's format (json, api), not a filter.
     filters = ["status", "created_at"]
