@@ -289,3 +289,22 @@ def test_import_debts_command(lender, tmp_path, capsys):
         call_command("import_debts", str(bad), "--org", lender.client_code, "--format",
                      "metro2")
     assert "totalBaseRecords" in capsys.readouterr().out
+
+
+def test_daily_command_marks_dead_imports_refused(lender, lender_access):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    imp = services.start_import(access=lender_access, upload=csv_file([csv_line(1)]),
+                                fmt="csv", queue=False)
+    DebtImport.objects.filter(pk=imp.pk).update(
+        status="running", started_at=timezone.now() - dt.timedelta(hours=7))
+    fresh = services.start_import(access=lender_access, upload=csv_file([csv_line(2)]),
+                                  fmt="csv", queue=False)
+    DebtImport.objects.filter(pk=fresh.pk).update(status="running", started_at=timezone.now())
+    call_command("bureau_retention")
+    imp.refresh_from_db()
+    fresh.refresh_from_db()
+    assert imp.status == "refused" and imp.error_report[0]["code"] == "internal"
+    assert fresh.status == "running"

@@ -454,6 +454,18 @@ def _finish(imp: DebtImport, status: str, state: dict | None = None):
                           "errors": state.get("error_count", 0)})
 
 
+def fail_stale_imports(older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
+    """Mark refused the imports still "running" long after they started: their worker
+    died (its transaction was rolled back, so nothing of them was stored)."""
+    cutoff = timezone.now() - older_than
+    stale = list(DebtImport.objects.filter(status=DebtImport.Status.RUNNING,
+                                           started_at__lt=cutoff))
+    for imp in stale:
+        _finish(imp, DebtImport.Status.REFUSED,
+                {"errors": [importer.error(0, "file", "", "internal")], "error_count": 1})
+    return len(stale)
+
+
 # ----------------------------------------------------------------------------- retention
 
 def retention_cutoff(now=None) -> dt.datetime:
