@@ -150,7 +150,7 @@ class Subscription(TenantModel):
             if add_months(self.starts_on, steps * months) > day:
                 steps -= 1
         start = add_months(self.starts_on, steps * months)
-        end = add_months(start, months) - dt.timedelta(days=1)
+        end = add_months(self.starts_on, (steps + 1) * months) - dt.timedelta(days=1)
         if self.ends_on and end > self.ends_on:
             end = self.ends_on
         return start, end
