@@ -83,7 +83,7 @@ def describe(content: dict) -> dict:
               for e in content.get("negative_events", [])]
     asked = [{**i, "when": parse_datetime(i["on"]), "purpose_label": _label(Purpose, i["purpose"]),
               "kind_label": order_kind_label(i["kind"])}
-             for i in content.get("inquiries", content.get("asked", []))]
+             for i in content.get("asked", content.get("inquiries", []))]
     return {
         "subject": subject,
         "subject_kind_label": _label(SubjectKind, subject.get("kind", "person")),

@@ -32,13 +32,13 @@ FAKE_CREDENTIALS = {
     "TAX_KEY": "fake-tax-key-not-a-secret",
 }
 # Identifiers the fake registers do not know (valid check digits).
-NOT_FOUND = {"2000000000007", "1000000000009"}
+NOT_FOUND = {"2000000000004", "1000000000007"}
 PEOPLE = {
     "2003012345673": ("Ion", "Rusu", "1984-03-12", "Str. Exemplu 10, Chișinău"),
     "2009012345125": ("Maria", "Ceban", "1990-11-02", "Bd. Demo 4, Bălți"),
 }
 COMPANIES = {
-    "1003600123459": ("Exemplu Construct SRL", "SRL", "2012-05-14", "active", "5 200.00"),
+    "1003600123459": ("Exemplu Construct SRL", "SRL", "2012-05-14", "active", "5200.00"),
     "1013600543214": ("Demo Agro SA", "SA", "2004-09-30", "active", "0.00"),
 }
 FIRST = ["Andrei", "Elena", "Victor", "Natalia", "Sergiu", "Ana", "Mihai", "Irina"]
