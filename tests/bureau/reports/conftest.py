@@ -4,8 +4,8 @@ import pytest
 
 from apps.client_portal.bureau.reports import demo as reports_demo
 from apps.client_portal.core import operations
-from apps.client_portal.core.tenancy import Access, Role
 from apps.client_portal.core.registry import registry
+from apps.client_portal.core.tenancy import Access, Role
 
 PERSON_IDNP = reports_demo.PERSON_IDNP
 OTHER_IDNP = reports_demo.OTHER_IDNP

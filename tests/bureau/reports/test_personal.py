@@ -137,4 +137,4 @@ def test_a_record_outside_ones_own_report_cannot_be_disputed(demo, ion_access):
     with pytest.raises(Refused) as refused:
         services.open_dispute(ion_access, personal, other.uuid, reason="paid")
     assert refused.value.code == "not_found"
-    assert PERSON_IDNP == personal.national_id
+    assert personal.national_id == PERSON_IDNP

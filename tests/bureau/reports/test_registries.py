@@ -54,10 +54,10 @@ def test_tax_authority_signs_both_ways(fake):
 def test_an_answer_signed_with_another_key_is_refused(fake):
     url, _app = fake
     other = fake_server.FakeRegistries({"TAX_KEY": "another-key"})
-    with fake_server.running_fake_registries(other) as (other_url, _):
-        with pytest.raises(RegistryError):
-            TaxAuthority(_options(other_url, TAX_KEY="another-key-but-not-quite")).lookup(
-                COMPANY_IDNO)
+    with (fake_server.running_fake_registries(other) as (other_url, _),
+          pytest.raises(RegistryError)):
+        TaxAuthority(_options(other_url, TAX_KEY="another-key-but-not-quite")).lookup(
+            COMPANY_IDNO)
 
 
 def test_a_soap_answer_with_a_doctype_is_refused():
@@ -88,9 +88,10 @@ def test_a_register_that_does_not_answer_takes_nothing(nw_access, northwind):
     before = RegistryLookup.objects.count()
     used = sum(Usage.objects.filter(organization=northwind, service="lookups")
                .values_list("used", flat=True))
-    with override_settings(BUREAU_REGISTRIES={"BASE_URL": "http://127.0.0.1:9", "TIMEOUT": 2}):
-        with pytest.raises(Refused) as refused:
-            order(nw_access, "registry-lookups", kind="company", subject_id=COMPANY_IDNO)
+    with (override_settings(BUREAU_REGISTRIES={"BASE_URL": "http://127.0.0.1:9",
+                                               "TIMEOUT": 2}),
+          pytest.raises(Refused) as refused):
+        order(nw_access, "registry-lookups", kind="company", subject_id=COMPANY_IDNO)
     assert refused.value.code == "unavailable"
     assert RegistryLookup.objects.count() == before
     assert sum(Usage.objects.filter(organization=northwind, service="lookups")
