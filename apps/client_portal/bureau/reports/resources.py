@@ -75,10 +75,10 @@ class CreditReportResource(OrderResource):
                      "requested_at", "score", "score_model"]
     api_fields = detail_fields + ["content"]
     layout = Layout(
-        header=["kind", "requested_at", "requested_by_name", "score"],
-        sections=[Section(_("Order"), ["subject_kind", "subject_id", "subject_name", "purpose",
-                                       "purpose_detail", "consent_reference",
-                                       "score_model"])],
+        header=["kind", "requested_by_name", "score"],
+        sections=[Section(_("Order"), ["requested_at", "subject_kind", "subject_id",
+                                       "subject_name", "purpose", "purpose_detail",
+                                       "consent_reference", "score_model"])],
         links=[Link("pdf", _("Download PDF"), _pdf_url),
                Link("json", _("JSON"), _json_url, style="secondary")],
     )
@@ -107,9 +107,10 @@ class RegistryLookupResource(OrderResource):
                      "requested_at"]
     api_fields = detail_fields + ["result"]
     layout = Layout(
-        header=["kind", "found", "requested_at", "requested_by_name"],
-        sections=[Section(_("Order"), ["subject_kind", "subject_id", "subject_name", "purpose",
-                                       "purpose_detail", "consent_reference"])],
+        header=["kind", "found", "requested_by_name"],
+        sections=[Section(_("Order"), ["requested_at", "subject_kind", "subject_id",
+                                       "subject_name", "purpose", "purpose_detail",
+                                       "consent_reference"])],
     )
 
     @classmethod
