@@ -105,9 +105,6 @@ def test_a_dispute_flags_the_record_tells_the_furnisher_and_is_resolved(login, d
         DisputeResource.get_object(nw_access, dispute.uuid)
 
     staff = Access.provider(user=demo.users["admin"])
-    with pytest.raises(Refused) as refused:  # no outcome written yet
-        operations.run_action(DisputeResource, access=staff, lookup=dispute.uuid, name="reject")
-    assert refused.value.status == 409
     Dispute.objects.filter(pk=dispute.pk).update(outcome="The furnisher showed the signed "
                                                          "card agreement.")
     operations.run_action(DisputeResource, access=staff, lookup=dispute.uuid, name="reject")
@@ -117,6 +114,10 @@ def test_a_dispute_flags_the_record_tells_the_furnisher_and_is_resolved(login, d
                                        message="bureau_reports.dispute_resolved").exists()
     body = client.get(f"/bureau/personal-report/{personal.uuid}/").content.decode()
     assert "Rejected: the record stands" in body
+    assert "signed card agreement" in body
+    with pytest.raises(Refused) as refused:  # resolved once
+        operations.run_action(DisputeResource, access=staff, lookup=dispute.uuid, name="uphold")
+    assert refused.value.status == 409
 
 
 def test_a_client_cannot_fire_the_staff_resolution(demo, ion_access):

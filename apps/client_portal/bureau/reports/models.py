@@ -418,17 +418,12 @@ class Dispute(TenantModel):
         self.resolved_at = timezone.now()
         self.resolved_by = by
 
-    def has_outcome(self) -> bool:
-        return bool(self.outcome.strip())
-
-    @transition(field=status, source=Status.OPEN, target=Status.CORRECTED,
-                conditions=[has_outcome])
+    @transition(field=status, source=Status.OPEN, target=Status.CORRECTED)
     def uphold(self, by=None, access=None):
         """Staff found the record wrong; the furnisher corrects it (a new version)."""
         self._resolve(by)
 
-    @transition(field=status, source=Status.OPEN, target=Status.REJECTED,
-                conditions=[has_outcome])
+    @transition(field=status, source=Status.OPEN, target=Status.REJECTED)
     def reject(self, by=None, access=None):
         """Staff found the record right: it stands, with the outcome explained."""
         self._resolve(by)
