@@ -139,3 +139,11 @@ def test_a_record_outside_ones_own_report_cannot_be_disputed(demo, ion_access):
         services.open_dispute(ion_access, personal, other.uuid, reason="paid")
     assert refused.value.code == "not_found"
     assert personal.national_id == PERSON_IDNP
+
+
+def test_the_persons_dashboard_leads_to_the_personal_report(login, demo):
+    client = login(demo.users["ion"], demo.organizations["ion"])
+    page = client.get("/").content.decode()
+    assert "/bureau/personal-report/" in page and "Personal report" in page
+    assert "/p/credit-reports/" not in page  # a private person orders no reports
+    assert client.get("/p/credit-reports/").status_code == 404

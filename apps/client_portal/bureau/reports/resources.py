@@ -32,6 +32,9 @@ class OrderResource(Resource):
 
     read_role = Role.VIEWER
     create_role = Role.MEMBER
+    # Lenders and other companies order reports; a private person reads their own
+    # personal report instead (views.personal_report).
+    for_kinds = ("company",)
     edit_fields = []
     export = True
     ordering = ["-requested_at", "-id"]
@@ -161,11 +164,20 @@ class SubscriptionResource(Resource):
 
     @classmethod
     def dashboard_cards(cls, access):
+        cards = []
+        user = access.user
+        if user is not None and getattr(user, "national_id_country", "") == "MD" and (
+                user.national_id):
+            cards.append(Card(_("Personal report"),
+                              _("Free report available") if services.free_report_left(user)
+                              else _("Open"),
+                              url=reverse("bureau_reports:personal"),
+                              hint=_("Who furnished data about you, and who asked")))
         subscription, lines = quota.overview(access.organization)
         if subscription is None:
-            return []
+            return cards
         url = subscription.get_absolute_url()
-        return [Card(line.label, _("%(used)s of %(limit)s") % {"used": line.used,
+        return cards + [Card(line.label, _("%(used)s of %(limit)s") % {"used": line.used,
                                                                  "limit": line.limit},
                      url=url, hint=_("used this period"),
                      tone="warning" if line.percent >= 80 else "")
@@ -178,6 +190,7 @@ class DisputeResource(Resource):
 
     model = Dispute
     slug = "disputes"
+    for_kinds = ("company",)
     label = _("Disputes")
     icon = "alert"
     menu_order = 440
