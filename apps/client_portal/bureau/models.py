@@ -145,14 +145,19 @@ class DebtImport(TenantModel):
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="bureau/imports/%Y/%m/", blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
+    # Metro 2 amounts carry no currency: the one the client chose for the file.
+    currency = models.CharField(_("currency"), max_length=3, default="MDL")
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.QUEUED, db_index=True)
-    records_total = models.PositiveIntegerField(_("records"), default=0)
-    records_done = models.PositiveIntegerField(_("records checked"), default=0)
+    # Stored at the end of a run; while it runs, services.progress() reads the live
+    # figures (the API's records_total and records_done are those).
+    total_count = models.PositiveIntegerField(_("records"), default=0)
+    done_count = models.PositiveIntegerField(_("records checked"), default=0)
     imported = models.PositiveIntegerField(_("records imported"), default=0)
     unchanged = models.PositiveIntegerField(_("records already present"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The bad records: {record, field, value, code, params}; importer.error_text words them.
+    error_report = models.JSONField(_("errors"), default=list, blank=True)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+",
