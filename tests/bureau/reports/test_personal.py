@@ -147,3 +147,16 @@ def test_the_persons_dashboard_leads_to_the_personal_report(login, demo):
     assert "/bureau/personal-report/" in page and "Personal report" in page
     assert "/p/credit-reports/" not in page  # a private person orders no reports
     assert client.get("/p/credit-reports/").status_code == 404
+
+
+def test_the_person_signs_in_by_idnp_and_reads_the_report(settings, demo, client):
+    from apps.client_portal.core.demo import DEMO_PASSWORD
+
+    settings.LOGIN_IDENTIFIERS = ["email", "national_id"]
+    response = client.post("/accounts/login/", {"login": PERSON_IDNP, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    listing = client.get("/bureau/personal-report/")
+    assert listing.status_code == 200
+    report = PersonalReport.objects.get(user=demo.users["ion"])
+    body = client.get(f"/bureau/personal-report/{report.uuid}/").content.decode()
+    assert "Your disputes" in body and "The amounts are wrong" in body  # the demo's dispute

@@ -14,12 +14,13 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from apps.client_portal.bureau import demo as bureau_demo
 from apps.client_portal.bureau.models import Debt, DebtIdentifier
 from apps.client_portal.core.demo import DEMO_PASSWORD
 from apps.client_portal.core.models import Membership, Organization
 from apps.client_portal.core.tenancy import Access, Role
 
-from . import registries, services
+from . import quota, registries, services
 from .models import CreditReport, Plan, Purpose, RegistryLookup, Subscription
 
 # Invented IDNPs and IDNOs with valid check digits (registries/fake_server.py knows them).
@@ -103,6 +104,12 @@ def seed(ctx):
             organization=org, plan=plans[plan], contract_number=f"BC-2026-{number:04d}",
             starts_on=start.replace(day=1), price=plans[plan].price, currency="MDL")
 
+    # The records the bureau's demo imported for the lenders count against their quota.
+    for org, _user, _plan in clients:
+        furnished = Debt.objects.filter(organization=org).count()
+        if furnished:
+            quota.take(org, "records", furnished)
+
     person, person_org = _person(ctx)
     ion = "Ion Rusu"
     today = ctx.now.date()
@@ -126,11 +133,16 @@ def seed(ctx):
           payment_history="000000000001234566LLLLLL", consent_reference="CNS-CT-0002")
 
     extra = max(ctx.rows // 4, 1)  # 1 in the tests, 15 in the demo
+    # Reports on Ion and Maria, and on the bureau demo's debtors (a person who owes
+    # both lenders, a company).
+    subjects = [("person", PERSON_IDNP), ("person", bureau_demo.DEMO_IDNPS[0]),
+                ("company", bureau_demo.DEMO_IDNOS[0]), ("person", OTHER_IDNP)]
     for org, user, _plan in clients:
         for n in range(extra):
-            _order(CreditReport, org, user, kind="report", subject_kind="person",
-                   subject_id=PERSON_IDNP if n % 2 == 0 else OTHER_IDNP,
-                   purpose=Purpose.CREDIT_APPLICATION, consent_reference=f"CNS-{org.pk}-{n}")
+            kind, subject = subjects[n % len(subjects)]
+            _order(CreditReport, org, user, kind="report", subject_kind=kind,
+                   subject_id=subject, purpose=Purpose.CREDIT_APPLICATION,
+                   consent_reference=f"CNS-{org.pk}-{n}")
         _order(CreditReport, org, user, kind="score", subject_kind="person",
                subject_id=PERSON_IDNP, purpose=Purpose.ACCOUNT_REVIEW,
                consent_reference=f"CNS-{org.pk}-S")
