@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -311,4 +312,4 @@ def tell_person(dispute: Dispute):
                   params=messages.params(account=dispute.account_number,
                                          status=messages.choice(Dispute, "status",
                                                                 dispute.status)),
-                  link="/bureau/personal-report/")
+                  link=reverse("bureau_reports:personal"))
