@@ -192,7 +192,8 @@ def complete_report(report: CreditReport) -> CreditReport:
 
 def report_pdf(report, request=None) -> bytes:
     html = render_to_string("bureau_reports/report_pdf.html",
-                            {"report": report, "view": report_context(report)}, request=request)
+                            {"report": report, "view": report_context(report), "pdf": True},
+                            request=request)
     return render_pdf(html)
 
 
