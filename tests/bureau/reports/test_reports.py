@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.client_portal.bureau.models import Debt
 from apps.client_portal.bureau.reports.models import CreditReport, Usage
@@ -163,3 +164,37 @@ def test_the_api_orders_with_the_same_rule(demo, northwind):
         "purpose": "credit_application"}, format="json")
     assert refused.status_code == 400
     assert "consent_reference" in str(refused.json())
+
+
+def _exhaust(org, service="reports"):
+    from apps.client_portal.bureau.reports import quota
+
+    sub = quota.current_subscription(org)
+    start, _end = sub.period_for(timezone.localdate())
+    quota.take(org, service)  # the period's row exists
+    Usage.objects.filter(subscription=sub, service=service, period_start=start).update(
+        used=sub.plan.quota(service))
+
+
+def test_both_doors_say_when_the_quota_is_used_up(login, demo, northwind):
+    _exhaust(northwind)
+    before = CreditReport.objects.count()
+    data = {"kind": "report", "subject_kind": "person", "subject_id": PERSON_IDNP,
+            "purpose": "credit_application", "consent_reference": "CNS-QUOTA"}
+    page = login(demo.users["member"], northwind).post("/p/credit-reports/new/", data)
+    assert page.status_code == 409
+    assert "quota of your subscription" in page.content.decode()
+
+    from rest_framework.test import APIClient
+
+    from apps.client_portal.core.middleware import SESSION_KEY
+
+    client = APIClient()
+    client.force_authenticate(demo.users["member"])
+    session = client.session
+    session[SESSION_KEY] = str(northwind.uuid)
+    session.save()
+    api = client.post("/api/v1/credit-reports/", data, format="json")
+    assert api.status_code == 409
+    assert api.json()["error"]["code"] == "quota_exceeded"
+    assert CreditReport.objects.count() == before
