@@ -211,7 +211,8 @@ class running_fake_registries:
 
     def __enter__(self):
         self.server = make_fake_server(self.app)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}", self.app
