@@ -160,3 +160,14 @@ def test_the_person_signs_in_by_idnp_and_reads_the_report(settings, demo, client
     report = PersonalReport.objects.get(user=demo.users["ion"])
     body = client.get(f"/bureau/personal-report/{report.uuid}/").content.decode()
     assert "Your disputes" in body and "The amounts are wrong" in body  # the demo's dispute
+
+
+def test_the_retention_job_may_remove_a_disputed_record(demo):
+    from apps.client_portal.bureau.models import Debt, DebtIdentifier
+
+    dispute = Dispute.objects.get(account_number="DEMO-R-1001")
+    debt = Debt.objects.filter(pk=dispute.debt_id)
+    DebtIdentifier.objects.filter(debt__in=debt).delete()
+    debt.delete()
+    dispute.refresh_from_db()
+    assert dispute.debt_id is None and dispute.account_number == "DEMO-R-1001"

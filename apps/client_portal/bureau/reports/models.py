@@ -378,8 +378,10 @@ class Dispute(TenantModel):
         CORRECTED = "corrected", _("Upheld: the record is corrected")
         REJECTED = "rejected", _("Rejected: the record stands")
 
-    debt = models.ForeignKey("bureau.Debt", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("disputed record"))
+    # The record version disputed; the retention job may remove it later (the dispute
+    # stays, with the account number).
+    debt = models.ForeignKey("bureau.Debt", null=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("disputed record"))
     account_number = models.CharField(_("account number"), max_length=30)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("filed by"))
