@@ -223,9 +223,13 @@ class Order(AppendOnly, TenantModel):
     subject_kind = models.CharField(_("subject"), max_length=8, choices=SubjectKind.choices,
                                     default=SubjectKind.PERSON)
     subject_id = models.CharField(_("IDNP or IDNO"), max_length=13)
-    subject_name = models.CharField(_("subject's name"), max_length=200, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
-    purpose_detail = models.CharField(_("purpose, in words"), max_length=300, blank=True)
+    subject_name = models.CharField(
+        _("subject's name"), max_length=200, blank=True,
+        help_text=_("Optional; otherwise the name furnished with the subject's records."))
+    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices,
+                               help_text=_("Logged with the order; the subject reads it."))
+    purpose_detail = models.CharField(_("purpose, in words"), max_length=300, blank=True,
+                                      help_text=_("Required when the purpose is “other”."))
     consent_reference = models.CharField(
         _("consent reference"), max_length=80,
         help_text=_("The reference of the subject's written consent to this inquiry."))
