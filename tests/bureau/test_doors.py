@@ -62,7 +62,8 @@ def test_api_bad_upload_is_a_400_with_the_field(client, demo):
                            {"file": upload(b"\x00\x01binary", "x.csv"), "format": "csv"},
                            **auth)
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["file"] == ["the file holds binary data, not CSV text"]
+    assert response.json()["error"]["fields"]["file"] == [
+        "the file holds binary data, not CSV text"]
     response = client.post("/api/v1/debt-imports/",
                            {"file": upload(b"a,b\n", "x.csv"), "format": "xlsx"}, **auth)
     assert response.status_code == 400

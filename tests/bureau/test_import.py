@@ -248,3 +248,44 @@ def test_retention_removes_old_debts_with_an_audit_event(lender, lender_access, 
     assert _debts(lender).filter(account_number="T-00002").exists()
     event = AuditEvent.objects.filter(action="bureau.debts_expired", organization=lender).get()
     assert event.changes["accounts"] >= 2
+
+
+def test_quota_refusal_rolls_the_import_back(lender, lender_access, run_import, monkeypatch):
+    """Imported records count against the quota (bureau.reports.quota, when installed):
+    a refusal there leaves nothing of the file."""
+    import sys
+    import types
+
+    taken = []
+
+    def take(organization, service, count):
+        taken.append((organization.pk, service, count))
+        raise Refused("Quota of imported records used up.", code="not_allowed")
+
+    fake = types.ModuleType("apps.client_portal.bureau.reports.quota")
+    fake.take = take
+    monkeypatch.setitem(sys.modules, "apps.client_portal.bureau.reports.quota", fake)
+    before = _debts(lender).count()
+    imp = run_import(lender_access, csv_file([csv_line(i, account=f"Q-{i}") for i in range(4)]))
+    assert taken == [(lender.pk, "records", 4)]
+    assert imp.status == "refused" and imp.error_report[0]["code"] == "quota"
+    assert _debts(lender).count() == before
+
+
+def test_import_debts_command(lender, tmp_path, capsys):
+    from django.core.management import call_command
+    path = tmp_path / "cli.dat"
+    writer.write_file(path, 120, start=5000)
+    call_command("import_debts", str(path), "--org", lender.client_code, "--format", "metro2")
+    out, err = capsys.readouterr()
+    assert "Imported 120 records, 0 already present" in out
+    assert "of 120 records" in err  # the progress line
+    assert _debts(lender).filter(account_number="ACC000005119", is_current=True).exists()
+    data, _record, _field = writer.broken("trailer_totals")
+    bad = tmp_path / "bad.dat"
+    bad.write_bytes(data)
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError, match="Refused"):
+        call_command("import_debts", str(bad), "--org", lender.client_code, "--format",
+                     "metro2")
+    assert "totalBaseRecords" in capsys.readouterr().out

@@ -1,8 +1,8 @@
 """Bureau demo data: two lender clients (invented, example.com) with imported debts.
 
-"Credit Example SRL" furnishes debts by CSV and by Metro 2 (one debt corrected
-once, so its history has two versions, and one deleted); "Lending Sample SA" a
-few of its own, so that every resource has rows in two organizations (the
+"Credit Example SRL" furnishes debts (one debt corrected once, so its history
+has two versions, and one deleted); "Lending Sample SA" a few of its own, and
+Northwind two, so that every resource has rows in several organizations (the
 security sweep walks them). Debtors are invented people with valid-looking
 IDNPs (``DEMO_IDNPS``; the first is a debtor of both lenders) and companies
 with IDNOs.
@@ -113,3 +113,9 @@ def seed(ctx):
     _import(ctx, lender, owner, "debts-february.csv", later)
     _import(ctx, lender2, other, "portfolio.csv",
             [_row(ctx, i, f"LS-{500 + i}") for i in range(max(2, ctx.rows // 4))])
+    # Northwind also reports its overdue customers: rows of the organization the
+    # cross-organization sweep tries to reach from the others.
+    northwind = ctx.organizations.get("northwind")
+    if northwind is not None:
+        _import(ctx, northwind, ctx.users.get("owner"), "overdue-customers.csv",
+                [_row(ctx, i, f"NW-{700 + i}") for i in range(2)])

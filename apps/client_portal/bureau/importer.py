@@ -55,6 +55,11 @@ REQUIRED_COLUMNS = ("subject_kind", "subject_id", "subject_name", "account_numbe
                     "currency", "status")
 DATE_FIELDS = ("opened_on", "due_on", "first_delinquency_on", "closed_on", "last_payment_on")
 AMOUNT_FIELDS = ("original_amount", "balance", "past_due", "charged_off")
+# The Debt fields a record gives (stored as they are).
+STORED = ("subject_kind", "subject_name", "debt_type", "opened_on", "due_on",
+          "first_delinquency_on", "closed_on", "last_payment_on", "original_amount", "balance",
+          "past_due", "charged_off", "currency", "status", "payment_history",
+          "consent_reference")
 # What a record's hash covers: a record equal in these to the current version adds nothing.
 HASHED = ("subject_kind", "subject_name", "debt_type", *DATE_FIELDS, *AMOUNT_FIELDS, "currency",
           "status", "payment_history", "consent_reference")

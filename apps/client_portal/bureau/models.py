@@ -172,7 +172,8 @@ class DebtImport(TenantModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return self.file_name or str(self.get_format_display())
+        kind = str(self.get_format_display())
+        return f"{self.file_name} ({kind})" if self.file_name else kind
 
     @property
     def active(self) -> bool:

@@ -159,22 +159,29 @@ class _Layout:
 
     def __init__(self, name: str, fields, required):
         self.name = name
-        self.fields = [(n, k) for n, k, _length in fields]
+        # Reserved fields are skipped by the unpacking itself ("x" pad bytes).
+        self.fields = [(n, k) for n, k, _length in fields if k != "X"]
         self.width = sum(length for _n, _k, length in fields)
-        self.struct = struct.Struct("".join(f"{length}s" for _n, _k, length in fields))
+        self.struct = struct.Struct("".join(f"{length}x" if k == "X" else f"{length}s"
+                                            for _n, k, length in fields))
         self.required = frozenset(required)
+        self.plan = [(n, _CONVERT[k], n in self.required) for n, k in self.fields]
+        self.plan_checked = [(n, _CONVERT_CHECKED[k], n in self.required)
+                             for n, k in self.fields]
 
-    def parse(self, data, offset: int, record: int, prefix: str = "") -> dict:
+    def parse(self, data, offset: int, record: int, prefix: str = "",
+              text_checked: bool = False) -> dict:
+        """The fields at ``offset``; ``text_checked``: the caller has checked that the
+        whole record is printable ASCII (the character format), so text fields skip it."""
         values = self.struct.unpack_from(data, offset)
         out = {}
-        for (name, kind), raw in zip(self.fields, values, strict=True):
-            if kind == "X":
-                continue
+        for (name, convert, required), raw in zip(
+                self.plan_checked if text_checked else self.plan, values, strict=True):
             try:
-                value = _CONVERT[kind](raw)
+                value = convert(raw)
             except ValueError as exc:
                 raise Metro2Error(record, prefix + name, raw, str(exc)) from None
-            if name in self.required and (value is None or value == ""):
+            if required and (value is None or value == ""):
                 raise Metro2Error(record, prefix + name, raw, "required")
             out[name] = value
         return out
@@ -260,6 +267,7 @@ def _packed_stamp(raw: bytes):
 
 _CONVERT = {"A": _alpha, "N": _number, "D": _date, "T": _stamp, "P": _packed_number,
             "PD": _packed_date, "PT": _packed_stamp}
+_CONVERT_CHECKED = {**_CONVERT, "A": lambda raw: raw.rstrip(b" ").decode("ascii")}
 
 _LAYOUTS = {
     (kind, packed): _Layout(kind, table[packed], REQUIRED[kind])
@@ -479,9 +487,12 @@ def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = Tr
         if look[4:11].upper() == b"TRAILER" or (blocked and look[8:15].upper() == b"TRAILER"):
             break
         data, prefix, bdw, rdw = frame("base", blocked)
-        base = base_layout.parse(data, prefix, number)
+        # A character record is printable ASCII through and through: checked at once,
+        # and field by field only where it is not (to name the field).
+        text = not packed and _PRINTABLE.fullmatch(data) is not None
+        base = base_layout.parse(data, prefix, number, text_checked=text)
         _check_base(base, number)
-        segments = _read_segments(data, prefix + base_layout.width, number)
+        segments = _read_segments(data, prefix + base_layout.width, number, text)
         totals.add(base, segments)
         fields = {**({"blockDescriptorWord": bdw} if bdw is not None else {}),
                   "recordDescriptorWord": rdw, **base}
@@ -504,7 +515,7 @@ def read(stream, *, max_bytes: int = DEFAULT_MAX_BYTES, check_trailer: bool = Tr
     yield Record("trailer", number, trailer, raw_length=len(data))
 
 
-def _read_segments(data: bytes, offset: int, number: int) -> dict:
+def _read_segments(data: bytes, offset: int, number: int, text_checked: bool = False) -> dict:
     segments: dict = {}
     end = len(data)
     while offset < end:
@@ -518,7 +529,7 @@ def _read_segments(data: bytes, offset: int, number: int) -> dict:
         if offset + layout.width > end:
             raise Metro2Error(number, f"{name}.segmentIdentifier", ident, "segment_short",
                               got=end - offset, want=layout.width)
-        seg = layout.parse(data, offset, number, prefix=f"{name}.")
+        seg = layout.parse(data, offset, number, prefix=f"{name}.", text_checked=text_checked)
         _check_segment(name, seg, number)
         key = name.lower()
         if name in REPEATING:
