@@ -27,7 +27,7 @@ def test_another_organizations_report_file_answers_404(login, demo, suffix):
     assert response.status_code == 404
     body = response.content.decode()
     assert str(report.uuid) not in body and report.consent_reference not in body
-    assert "DEMO-R-1001" not in body
+    assert "RPT-1001" not in body
 
 
 def test_anonymous_reaches_nothing(client, demo):
@@ -58,7 +58,7 @@ def test_another_persons_personal_report_and_its_disputes_answer_404(login, demo
     client = login(user, org)
     response = client.get(f"/bureau/personal-report/{personal.uuid}/")
     assert response.status_code == 404
-    assert "DEMO-R-1001" not in response.content.decode()
+    assert "RPT-1001" not in response.content.decode()
     before = Dispute.objects.count()
     response = client.post(f"/bureau/personal-report/{personal.uuid}/dispute/{ref}/",
                            {"reason": "paid"})

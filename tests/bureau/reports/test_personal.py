@@ -74,25 +74,25 @@ def test_a_dispute_flags_the_record_tells_the_furnisher_and_is_resolved(login, d
     personal = PersonalReport.objects.filter(user=demo.users["ion"]).first()
     refs = dict(zip([a["account_number"] for a in personal.content["accounts"]],
                     personal.content["debt_refs"], strict=True))
-    # The demo's open dispute on DEMO-R-1001 shows in a new report as "disputed".
+    # The demo's open dispute on RPT-1001 shows in a new report as "disputed".
     report = order(nw_access)
     report.refresh_from_db()
     flags = {a["account_number"]: a["disputed"] for a in report.content["accounts"]}
-    assert flags["DEMO-R-1001"] is True
+    assert flags["RPT-1001"] is True
 
     # A second dispute on the same record by the same person is refused.
     with pytest.raises(Refused) as refused:
-        services.open_dispute(ion_access, personal, refs["DEMO-R-1001"], reason="paid")
+        services.open_dispute(ion_access, personal, refs["RPT-1001"], reason="paid")
     assert refused.value.code == "conflict"
 
     client = login(demo.users["ion"], demo.organizations["ion"])
-    Dispute.objects.filter(account_number="DEMO-R-2001").delete()
+    Dispute.objects.filter(account_number="RPT-2001").delete()
     notices = Notification.objects.filter(organization=demo.organizations["contoso"]).count()
     response = client.post(f"/bureau/personal-report/{personal.uuid}/dispute/"
-                           f"{refs['DEMO-R-2001']}/", {"reason": "not_mine",
+                           f"{refs['RPT-2001']}/", {"reason": "not_mine",
                                                        "explanation": "Never had this card."})
     assert response.status_code == 302
-    dispute = Dispute.objects.get(account_number="DEMO-R-2001", status="open")
+    dispute = Dispute.objects.get(account_number="RPT-2001", status="open")
     assert dispute.organization == demo.organizations["contoso"]
     assert dispute.deadline == timezone.localdate() + dt.timedelta(days=30)
     assert Notification.objects.filter(organization=demo.organizations["contoso"]).count() > (
@@ -134,7 +134,7 @@ def test_a_record_outside_ones_own_report_cannot_be_disputed(demo, ion_access):
     personal = PersonalReport.objects.filter(user=demo.users["ion"]).first()
     from apps.client_portal.bureau.models import Debt
 
-    other = Debt.objects.get(account_number="DEMO-R-2002")  # Maria Ceban's
+    other = Debt.objects.get(account_number="RPT-2002")  # Maria Ceban's
     with pytest.raises(Refused) as refused:
         services.open_dispute(ion_access, personal, other.uuid, reason="paid")
     assert refused.value.code == "not_found"
@@ -165,9 +165,9 @@ def test_the_person_signs_in_by_idnp_and_reads_the_report(settings, demo, client
 def test_the_retention_job_may_remove_a_disputed_record(demo):
     from apps.client_portal.bureau.models import Debt, DebtIdentifier
 
-    dispute = Dispute.objects.get(account_number="DEMO-R-1001")
+    dispute = Dispute.objects.get(account_number="RPT-1001")
     debt = Debt.objects.filter(pk=dispute.debt_id)
     DebtIdentifier.objects.filter(debt__in=debt).delete()
     debt.delete()
     dispute.refresh_from_db()
-    assert dispute.debt_id is None and dispute.account_number == "DEMO-R-1001"
+    assert dispute.debt_id is None and dispute.account_number == "RPT-1001"

@@ -106,12 +106,12 @@ def test_a_client_sees_only_its_own_orders(nw_access, ct_access):
 
 def test_other_furnishers_debts_are_only_seen_inside_a_report(nw_access):
     """Northwind's own debts are its own; Contoso's reach it only in a consented report."""
-    contoso_debts = Debt.objects.filter(account_number="DEMO-R-2001")
+    contoso_debts = Debt.objects.filter(account_number="RPT-2001")
     assert contoso_debts.exists()
-    assert not Debt.objects.for_access(nw_access).filter(account_number="DEMO-R-2001").exists()
+    assert not Debt.objects.for_access(nw_access).filter(account_number="RPT-2001").exists()
     report = order(nw_access)
     report.refresh_from_db()
-    assert "DEMO-R-2001" in {row["account_number"] for row in report.content["accounts"]}
+    assert "RPT-2001" in {row["account_number"] for row in report.content["accounts"]}
 
 
 def test_the_reports_list_shows_description_and_who_asked(login, demo, nw_access):

@@ -3,7 +3,7 @@ credit reports, scores and look-ups of each kind, and a person with an IDNP sign
 who has read their personal report and has an open dispute.
 
 Runs after the bureau's demo (INSTALLED_APPS order), which creates the lender
-clients and their debts; the few debts made here (account numbers "DEMO-R-...")
+clients and their debts; the few debts made here (account numbers "RPT-...")
 make sure the person has records from two furnishers whatever that demo holds.
 Every name, number and address is invented.
 """
@@ -113,19 +113,19 @@ def seed(ctx):
     person, person_org = _person(ctx)
     ion = "Ion Rusu"
     today = ctx.now.date()
-    _debt(northwind, "DEMO-R-1001", PERSON_IDNP, ion, debt_type="consumer loan",
+    _debt(northwind, "RPT-1001", PERSON_IDNP, ion, debt_type="consumer loan",
           opened_on=today - dt.timedelta(days=900), due_on=today + dt.timedelta(days=400),
           original_amount=Decimal("25000.00"), balance=Decimal("11840.50"),
           past_due=Decimal("1210.00"), status="delinquent",
           first_delinquency_on=today - dt.timedelta(days=75),
           last_payment_on=today - dt.timedelta(days=80),
           payment_history="000000000000000000000121", consent_reference="CNS-NW-0001")
-    _debt(contoso, "DEMO-R-2001", PERSON_IDNP, ion, debt_type="credit card",
+    _debt(contoso, "RPT-2001", PERSON_IDNP, ion, debt_type="credit card",
           opened_on=today - dt.timedelta(days=1500), original_amount=Decimal("8000.00"),
           balance=Decimal("950.00"), status="current",
           last_payment_on=today - dt.timedelta(days=12),
           payment_history="000000000000000000000000", consent_reference="CNS-CT-0001")
-    _debt(contoso, "DEMO-R-2002", OTHER_IDNP, "Maria Ceban", debt_type="consumer loan",
+    _debt(contoso, "RPT-2002", OTHER_IDNP, "Maria Ceban", debt_type="consumer loan",
           opened_on=today - dt.timedelta(days=2000), closed_on=today - dt.timedelta(days=200),
           original_amount=Decimal("12000.00"), balance=Decimal("0.00"),
           charged_off=Decimal("3100.00"), status="charged_off",
@@ -157,11 +157,11 @@ def seed(ctx):
     personal = services.order_personal_report(access)
     northwind_debt = next(ref for ref, row in zip(personal.content["debt_refs"],
                                                   personal.content["accounts"], strict=True)
-                          if row["account_number"] == "DEMO-R-1001")
+                          if row["account_number"] == "RPT-1001")
     services.open_dispute(access, personal, northwind_debt, reason="amount",
                           explanation="I paid 1 210.00 MDL on time; the late mark is wrong.")
     contoso_debt = next(ref for ref, row in zip(personal.content["debt_refs"],
                                                 personal.content["accounts"], strict=True)
-                        if row["account_number"] == "DEMO-R-2001")
+                        if row["account_number"] == "RPT-2001")
     services.open_dispute(access, personal, contoso_debt, reason="dates",
                           explanation="The card was opened later than shown.")
