@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "apps.client_portal.documents.signing",
     "apps.client_portal.loans",
     "apps.client_portal.bureau",
+    "apps.client_portal.bureau.reports",
     "allauth",
     "allauth.account",
     "allauth.mfa",

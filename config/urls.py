@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("apps.client_portal.documents.signing.urls")),
     path("", include("apps.client_portal.loans.urls")),
     path("", include("apps.client_portal.bureau.urls")),
+    path("", include("apps.client_portal.bureau.reports.urls")),
     path("api/v1/billing/", include("apps.client_portal.billing.api_urls")),
     path("api/v1/", include("apps.client_portal.core.api_urls")),
     path("api/", include("apps.client_portal.api.urls")),
