@@ -10,7 +10,7 @@ THREADS   ?= $(shell scripts/profile.py web_threads)
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/client_portal
 export CLIENT_PORTAL_SITE := $(SITE)
 
-.PHONY: run serve setup venv demo test test-sqlite test-mariadb bench lint messages lock clean
+.PHONY: run serve setup venv node fuzz demo test test-sqlite test-mariadb bench lint messages lock clean
 
 # Exact versions with their hashes from requirements.lock (refreshed by `make lock`);
 # the project itself, editable, on top.
@@ -22,9 +22,16 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 venv: $(BIN)/.installed
 
+# The signing module's Node.js helper (DSTU 4145 signatures), installed from its lock file.
+SIGNING_NODE := apps/client_portal/documents/signing/node
+$(SIGNING_NODE)/node_modules/.package-lock.json: $(SIGNING_NODE)/package-lock.json
+	@$(SIGNING_NODE)/setup.sh
+
+node: $(SIGNING_NODE)/node_modules/.package-lock.json
+
 setup: ## virtualenv, dependencies, database and demo data on SQLite
 	scripts/system-deps.sh run
-	$(MAKE) venv
+	$(MAKE) venv node
 	@mkdir -p sites/$(SITE)
 	@test -s sites/$(SITE)/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > sites/$(SITE)/secret_key
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -50,7 +57,7 @@ serve: setup ## the production stack on http://$(HOST):$(PORT): nginx in front o
 
 test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
 	scripts/system-deps.sh test
-	$(MAKE) venv
+	$(MAKE) venv node
 	@scripts/services.sh | tee var-services.txt
 	$(MAKE) test-sqlite
 	@if grep -q "mariadb: up" var-services.txt; then $(MAKE) test-mariadb; else \
@@ -72,6 +79,9 @@ bench: ## benchmarks, each prints "<name>: ratio=<x> target=<y> met|short"
 	scripts/system-deps.sh test
 	$(MAKE) venv
 	$(BIN)/python bench/run.py
+
+fuzz: venv ## fuzz the Metro 2 reader (atheris) for ten minutes
+	$(BIN)/python -m apps.client_portal.bureau.metro2.fuzz -max_total_time=600 -rss_limit_mb=2048
 
 lint: venv
 	$(BIN)/ruff check .

@@ -562,6 +562,37 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
 # Hosts a webhook may reach over plain HTTP or on a private address (tests, a lab).
 WEBHOOK_ALLOW_HTTP_HOSTS = env_list("WEBHOOK_ALLOW_HTTP_HOSTS", [])
+# --- Signatures (docs/signing.md) -----------------------------------------------
+# The provider's certificate and key (PKCS#12) and an RFC 3161 timestamp server. A demo
+# or test site without them gets local material (a CA, the provider's certificate, a
+# timestamp authority on the loopback) made under sites/<site>/signing/; any other site
+# refuses to sign until they are set (SIGNING_DEMO_MATERIAL lifts that, for a lab).
+SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "")
+SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", "")
+SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10)  # seconds
+SIGNING_DEMO_MATERIAL = env_bool(
+    "SIGNING_DEMO_MATERIAL", DEBUG or SITE_NAME == "demo" or SITE_NAME.startswith("test"))
+# Extra CA files (PEM or DER) a verification trusts, besides the provider's own CA.
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [])
+SIGNING_DIR = env_str("SIGNING_DIR", "")
+SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
+SIGNING_VERIFY_RATE = env_int("SIGNING_VERIFY_RATE", 30)  # verifications per address per hour
+# DSTU 4145 signatures are checked by a Node.js helper (signing/node/verify.js).
+SIGNING_NODE_BINARY = env_str("SIGNING_NODE_BINARY", "node")
+SIGNING_NODE_TIMEOUT = env_int("SIGNING_NODE_TIMEOUT", 30)
+# --- Credit bureau (docs/bureau.md) -----------------------------------------------
+BUREAU_IMPORT_MAX_BYTES = env_int("BUREAU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+BUREAU_DISPUTE_DAYS = env_int("BUREAU_DISPUTE_DAYS", 30)
+# The population register, company register and tax authority. Without a BASE_URL a
+# demo or test site talks to the local fakes (bureau/reports/registries/fake_server.py).
+BUREAU_REGISTRIES = {
+    "BASE_URL": env_str("BUREAU_REGISTRIES_URL", ""),
+    "REQUESTER": env_str("BUREAU_REGISTRIES_REQUESTER", ""),
+    "COMPANY_TOKEN": env_str("BUREAU_REGISTRIES_COMPANY_TOKEN", ""),
+    "TAX_KEY": env_str("BUREAU_REGISTRIES_TAX_KEY", ""),
+    "TIMEOUT": env_int("BUREAU_REGISTRIES_TIMEOUT", 10),
+}
 # Lockout counts failures per login name; allauth's "login_failed" rate limit
 # (ACCOUNT_RATE_LIMITS) already caps attempts per IP address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -9,6 +9,8 @@ fi
 if [ "${1:-run}" = "serve" ]; then
   want+=(nginx chromium)
 fi
+# Node.js checks DSTU 4145 signatures (documents/signing/node); any packaged version >= 18.
+command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -184,6 +184,12 @@ def material() -> Material:
         password = getattr(settings, "SIGNING_PKCS12_PASSWORD", "")
         folder = None
         if not path:
+            if not getattr(settings, "SIGNING_DEMO_MATERIAL", False):
+                from django.core.exceptions import ImproperlyConfigured
+
+                raise ImproperlyConfigured(
+                    "Signing needs the provider's certificate: set SIGNING_PKCS12_PATH and "
+                    "SIGNING_PKCS12_PASSWORD (docs/signing.md).")
             folder = ensure_demo_material()
             path = folder / "provider.p12"
             password = (folder / "provider.password").read_text().strip()

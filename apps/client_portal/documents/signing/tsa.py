@@ -98,7 +98,16 @@ def local_url() -> str:
 
 
 def url() -> str:
-    return getattr(settings, "SIGNING_TSA_URL", "") or local_url()
+    configured = getattr(settings, "SIGNING_TSA_URL", "")
+    if configured:
+        return configured
+    if keys.material().tsa_key is None:
+        # A site with a certificate of its own and no timestamp server: never a bare time.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Sealing needs a timestamp server: set SIGNING_TSA_URL (docs/signing.md).")
+    return local_url()
 
 
 _ssl_context = None
