@@ -42,6 +42,10 @@ def test_the_owner_reads_descriptions_names_and_changes_not_internals(demo, logi
     assert "→" in page and "Amount: 10.00" in page
     # 19:48 UTC is 22:48 in Bucharest in June, and the zone is named.
     assert "22:48 EEST" in page and "19:48" not in page
+    # The list names it too (a recent copy, so that it is on the first page whatever
+    # the demo's modules record).
+    _event(demo, action="online-payments.callback.succeeded", at=timezone.now(),
+           object_type="billing.paymentintent", object_repr="Payment attempt")
     listing = client.get("/p/audit/").content.decode()
     assert "Online payment confirmed" in listing and "online-payments." not in listing
 

@@ -224,7 +224,7 @@ class Order(AppendOnly, TenantModel):
                                     default=SubjectKind.PERSON)
     subject_id = models.CharField(_("IDNP or IDNO"), max_length=13)
     subject_name = models.CharField(
-        _("subject's name"), max_length=200, blank=True,
+        _("name of the subject"), max_length=200, blank=True,
         help_text=_("Optional; otherwise the name furnished with the subject's records."))
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices,
                                help_text=_("Logged with the order; the subject reads it."))
