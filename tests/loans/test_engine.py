@@ -46,6 +46,14 @@ def test_flat_interest_is_on_the_amount():
     assert [r.principal for r in rows] == [D("300.00")] * 4
 
 
+def test_tiny_flat_interest_never_negative():
+    rows = E.schedule(
+        terms(interest_method=E.FLAT, instalments=4, amount=D("100"), annual_rate=D("0.07"))
+    )
+    assert all(r.interest >= 0 for r in rows)
+    assert sum(r.interest for r in rows) == D("0.02")
+
+
 def test_single_payment():
     rows = E.schedule(
         terms(

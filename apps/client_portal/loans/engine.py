@@ -13,7 +13,9 @@ Rounding rule (stated once, applied per instalment)
   multiples of"), half-up.
 * The last instalment absorbs what rounding left: its principal is the balance still
   outstanding, and for flat interest its interest is the total interest less what the
-  earlier instalments carry. So the principal instalments always add up to the amount.
+  earlier instalments carry (when that would be negative, for tiny interest, the running sum
+  is rounded instead, so no instalment carries negative interest). So the principal
+  instalments always add up to the amount.
 
 Sources: Apache Fineract's schedule generators (amortization, interest methods, grace),
 Directive 2008/48/EC Annex I (APR), the Polish Consumer Credit Act of 12 May 2011 (art. 36a
@@ -226,6 +228,14 @@ def schedule(terms: Terms) -> list[Instalment]:
         for s, e in zip(starts, dates, strict=True)
     ]
     flat_total = terms.round(sum(flat_exact, Decimal(0)))
+    flat_parts = [terms.round(x) for x in flat_exact[:-1]]
+    if sum(flat_parts, ZERO) <= flat_total:
+        flat_parts.append(flat_total - sum(flat_parts, ZERO))  # the last absorbs the rest
+    else:
+        # Tiny interest where rounding each part up would overshoot the total: round the
+        # running sum instead, so no part is negative and the parts still add up to the total.
+        running = [terms.round(sum(flat_exact[: i + 1], Decimal(0))) for i in range(n)]
+        flat_parts = [b - a for a, b in zip([ZERO, *running[:-1]], running, strict=True)]
 
     level = None
     if terms.amortization == EQUAL_INSTALMENTS:
@@ -237,15 +247,13 @@ def schedule(terms: Terms) -> list[Instalment]:
 
     rows: list[Instalment] = []
     balance = amount
-    interest_charged = Decimal(0)
     deferred = Decimal(0)  # interest of the interest-grace periods, due with the first one after
     for i, (start, due) in enumerate(zip(starts, dates, strict=True)):
         last = i == n - 1
         if terms.interest_method == FLAT:
-            interest = flat_total - interest_charged if last else terms.round(flat_exact[i])
+            interest = flat_parts[i]
         else:
             interest = terms.round(balance * rate * year_fraction(terms.day_count, start, due))
-        interest_charged += interest
         if i < terms.interest_grace:
             deferred += interest
             due_interest = ZERO
