@@ -211,11 +211,24 @@ def test_custom_order_principal_first():
     assert alloc.lines[0].component == "principal" and alloc.total("principal") == D("50")
 
 
-def test_overpayment_goes_to_deposit_and_reversal_restores():
+def test_overpayment_goes_to_deposit():
+    ledger = ledger_for(instalments=3, amount=D("3000"))
+    day = ledger.dues[0].due_date
+    alloc = E.allocate(ledger, ledger.dues[0].principal + ledger.dues[0].interest + 50, day)
+    assert alloc.total("deposit") == 50 and ledger.deposit == 50
+    assert ledger.dues[1].paid_principal == 0  # nothing paid ahead
+
+
+def test_early_repayment_pays_principal_waives_future_interest_and_reverses():
     ledger = ledger_for(instalments=2, amount=D("1000"))
     before = ledger.snapshot()
-    alloc = E.allocate(ledger, D("2000"), START)
-    assert ledger.is_settled() and ledger.deposit == alloc.total("deposit") > 0
+    day = START + dt.timedelta(days=10)  # a third of the first month
+    alloc = E.allocate(ledger, D("2000"), day)
+    assert ledger.is_settled()
+    assert alloc.total("principal") == D("1000")
+    assert D("3.20") <= alloc.total("interest") <= D("3.40")  # 10 of 31 days of 10.00
+    assert alloc.total("waived") > 0 and alloc.received() == D("2000")
+    assert ledger.deposit == D("2000") - D("1000") - alloc.total("interest")
     E.reverse(ledger, alloc)
     assert ledger.snapshot() == before
 
@@ -228,6 +241,11 @@ def test_arrears_and_buckets():
     assert E.bucket(0) == "current" and E.bucket(45) == "31-60" and E.bucket(200) == "90+"
     assert ledger.arrears(first) == ledger.dues[0].principal + ledger.dues[0].interest
     assert ledger.total_debt(first) == D("3000") + ledger.dues[0].interest
+    # Ten days into the second period: a third of its interest has run too.
+    later = first + dt.timedelta(days=10)
+    running = (ledger.dues[1].interest * 10 / (ledger.dues[1].due_date - first).days).quantize(
+        D("0.01"))
+    assert ledger.total_debt(later) == D("3000") + ledger.dues[0].interest + running
 
 
 # ------------------------------------------------------------------ penalty interest
@@ -309,7 +327,7 @@ def test_allocate_then_reverse_restores(t, payments, offset):
     before = ledger.snapshot()
     allocations = [E.allocate(ledger, p, day) for p in payments]
     for p, a in zip(payments, allocations, strict=False):
-        assert sum(ln.amount for ln in a.lines) == p
+        assert a.received() == p
     assert ledger.principal_outstanding() >= 0
     for a in reversed(allocations):
         E.reverse(ledger, a)

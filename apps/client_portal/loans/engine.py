@@ -63,6 +63,7 @@ OTHER = "other"
 INTEREST = "interest"
 PRINCIPAL = "principal"
 DEPOSIT = "deposit"
+WAIVED = "waived"  # interest of the remaining term no longer owed after early repayment
 COMPONENTS = (PENALTY, OTHER, INTEREST, PRINCIPAL)
 #: Civil Code art. 451 §1: what is paid settles the costs and interest due before the principal.
 DEFAULT_ORDER = (PENALTY, OTHER, INTEREST, PRINCIPAL)
@@ -406,6 +407,7 @@ class Due:
     interest: Decimal
     paid_principal: Decimal = ZERO
     paid_interest: Decimal = ZERO
+    start: dt.date | None = None  # the start of its interest period
 
     def open(self, component: str) -> Decimal:
         if component == PRINCIPAL:
@@ -426,14 +428,16 @@ class Ledger:
 
     @classmethod
     def from_schedule(cls, rows: list[Instalment]) -> Ledger:
-        return cls([Due(r.number, r.due_date, r.principal, r.interest) for r in rows])
+        return cls(
+            [Due(r.number, r.due_date, r.principal, r.interest, start=r.start) for r in rows]
+        )
 
     def copy(self) -> Ledger:
         return replace(self, dues=[replace(d) for d in self.dues])
 
     def snapshot(self) -> tuple:
         return (
-            tuple((d.number, d.paid_principal, d.paid_interest) for d in self.dues),
+            tuple((d.number, d.interest, d.paid_principal, d.paid_interest) for d in self.dues),
             self.penalty,
             self.penalty_paid,
             self.other,
@@ -458,8 +462,14 @@ class Ledger:
         return sum((d.open(PRINCIPAL) for d in self.dues if d.due_date < day), ZERO)
 
     def total_debt(self, day: dt.date) -> Decimal:
-        """Principal outstanding, interest due by ``day``, penalty and costs, less the deposit."""
+        """What closes the loan on ``day``: principal outstanding, interest due by ``day`` and
+        that of the running period up to ``day``, penalty and costs, less the deposit."""
         interest = sum((d.open(INTEREST) for d in self.due_by(day)), ZERO)
+        interest += sum(
+            (max(ZERO, _accrued_interest(d, day) - d.paid_interest)
+             for d in self.dues if d.due_date > day),
+            ZERO,
+        )
         return (
             self.principal_outstanding()
             + interest
@@ -512,14 +522,21 @@ class Allocation:
     def total(self, component: str) -> Decimal:
         return sum((ln.amount for ln in self.lines if ln.component == component), ZERO)
 
+    def received(self) -> Decimal:
+        """The money of the lines (a waiver is not money)."""
+        return sum((ln.amount for ln in self.lines if ln.component != WAIVED), ZERO)
+
 
 def allocate(ledger: Ledger, amount: Decimal, day: dt.date, order=DEFAULT_ORDER) -> Allocation:
     """Split a payment of ``amount`` made on ``day`` and apply it to ``ledger`` (in place).
 
     First what is due by ``day``, component by component in ``order`` (by default penalty
     interest and other costs, then interest, then principal: Civil Code art. 451), each
-    component oldest instalment first; then instalments not yet due, in date order, each
-    interest before principal (paid in advance); what is left goes to the deposit.
+    component oldest instalment first. What is left goes to the deposit (an overpayment,
+    which staff apply or refund), unless it repays the loan early: when it covers all the
+    principal not yet due and the interest of the running period up to ``day``, it pays
+    them, and the interest of the remaining term is waived (Consumer Credit Act art. 49:
+    the cost of credit falls with the term); the rest goes to the deposit.
     """
     amount = Decimal(amount)
     if amount <= 0:
@@ -549,19 +566,31 @@ def allocate(ledger: Ledger, amount: Decimal, day: dt.date, order=DEFAULT_ORDER)
                     d.paid_principal += part
                 else:
                     d.paid_interest += part
-    for d in ledger.dues:
-        if d.due_date > day:
-            for component in (INTEREST, PRINCIPAL):
-                part = take(component, d.open(component), d.number)
-                if component == PRINCIPAL:
-                    d.paid_principal += part
-                else:
-                    d.paid_interest += part
+    future = [d for d in ledger.dues if d.due_date > day]
+    accrued = {d.number: max(ZERO, _accrued_interest(d, day) - d.paid_interest) for d in future}
+    payoff = sum((d.open(PRINCIPAL) for d in future), ZERO) + sum(accrued.values(), ZERO)
+    if future and left > 0 and left >= payoff:
+        for d in future:
+            d.paid_interest += take(INTEREST, accrued[d.number], d.number)
+            d.paid_principal += take(PRINCIPAL, d.open(PRINCIPAL), d.number)
+            rest = d.open(INTEREST)
+            if rest > 0:
+                d.interest -= rest
+                lines.append(Line(WAIVED, rest, d.number))
     if left > 0:
         ledger.deposit += left
         lines.append(Line(DEPOSIT, left))
         left = ZERO
     return Allocation(amount, tuple(lines))
+
+
+def _accrued_interest(due: Due, day: dt.date) -> Decimal:
+    """The part of ``due``'s interest for its period up to ``day`` (days elapsed / days)."""
+    if due.start is None or day <= due.start:
+        return ZERO
+    whole = (due.due_date - due.start).days
+    elapsed = min(whole, (day - due.start).days)
+    return (due.interest * elapsed / whole).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def reverse(ledger: Ledger, allocation: Allocation) -> None:
@@ -574,6 +603,8 @@ def reverse(ledger: Ledger, allocation: Allocation) -> None:
             ledger.other_paid -= line.amount
         elif line.component == DEPOSIT:
             ledger.deposit -= line.amount
+        elif line.component == WAIVED:
+            by_number[line.instalment].interest += line.amount
         elif line.component == PRINCIPAL:
             by_number[line.instalment].paid_principal -= line.amount
         else:
