@@ -3,7 +3,8 @@ organization, signing in with a PESEL.
 
 Jan Testowy has an active loan in arrears (penalty interest accrued by the daily job),
 a repaid loan and a loan to be disbursed; Maria Przykładowa, another organization, an
-active loan (the cross-organization sweep needs loans in two organizations). The PESEL
+active loan; the client companies Northwind and Contoso a business loan each (the
+cross-organization sweep walks loans of two organizations). The PESEL
 numbers are invented, with valid check digits; every address is under example.com.
 The NBP reference rates are demo figures.
 """
@@ -108,5 +109,14 @@ def seed(ctx):
                  engine.add_months(today, -3) - dt.timedelta(days=2))
     services.disburse(other, by=admin)
     _pay_instalments(other, 3, admin)
+    # Business loans of two client companies (the cross-organization sweep walks them).
+    for org_key, number in (("northwind", "PL-2025-0201"), ("contoso", "PL-2025-0301")):
+        org = ctx.organizations.get(org_key)
+        if org is None:
+            continue
+        business = loan(org, None, number, "20000.00", 12,
+                        engine.add_months(today, -2) - dt.timedelta(days=5))
+        services.disburse(business, by=admin)
+        _pay_instalments(business, 1, admin)
     # The daily job, caught up to today: penalty interest on the arrears.
     services.accrue_penalties(today)
