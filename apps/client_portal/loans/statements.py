@@ -76,17 +76,22 @@ def _read_csv(text: str) -> list[Line]:
 def _read_mt940(text: str) -> list[Line]:
     import mt940
 
+    transactions = mt940.models.Transactions()
+    transactions.parse(text)
     lines = []
-    for number, tx in enumerate(mt940.models.Transactions().parse(text) or [], start=1):
+    for number, tx in enumerate(transactions, start=1):
         data = tx.data
         details = " ".join(str(data.get(key) or "") for key in (
-            "transaction_details", "customer_reference", "extra_details", "purpose"))
-        amount = data.get("amount")
-        lines.append(Line(number, date=data.get("date"),
-                          amount=Decimal(amount.amount) if amount is not None else None,
-                          reference=details.strip(),
-                          transaction_id=str(data.get("bank_reference") or "")
-                          or f"{data.get('date')}-{number}-{amount.amount if amount else ''}"))
+            "transaction_details", "customer_reference", "extra_details"))
+        amount, day = data.get("amount"), data.get("date")
+        line = Line(number, date=dt.date(day.year, day.month, day.day) if day else None,
+                    amount=Decimal(amount.amount) if amount is not None else None,
+                    reference=details.strip(),
+                    transaction_id=str(data.get("bank_reference") or data.get("customer_reference")
+                                       or ""))
+        if data.get("status") not in ("C", "RD"):
+            line.error = _("A debit, not a repayment.")
+        lines.append(line)
     return lines
 
 
