@@ -8,7 +8,7 @@ penalty accruals keep six decimals so that daily amounts add up exactly.
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -234,7 +234,9 @@ class Loan(TenantModel):
                       default=Status.TO_BE_DISBURSED, protected=False)
     # What the loan stands at, kept by services.py (read by the list and the job).
     principal_outstanding = money_field(_("principal outstanding"), editable=False)
-    penalty_accrued = money_field(_("penalty interest accrued"), editable=False)
+    # The exact sum of the daily accruals (six places); what is owed is it in cents.
+    penalty_exact = models.DecimalField(_("penalty interest accrued (exact)"), max_digits=20,
+                                        decimal_places=6, default=0, editable=False)
     penalty_paid = money_field(_("penalty interest paid"), editable=False)
     other_charged = money_field(_("other costs charged"), editable=False)
     other_paid = money_field(_("other costs paid"), editable=False)
@@ -287,6 +289,11 @@ class Loan(TenantModel):
             term_days=self.term_days, rounding=product.rounding,
             multiple=product.instalment_multiple,
         )
+
+    @property
+    def penalty_accrued(self) -> Decimal:
+        """Penalty interest accrued, in cents (half-up): what repayments settle."""
+        return Decimal(self.penalty_exact).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def days_past_due(self, day: dt.date | None = None) -> int:
         """Days since the oldest instalment still unpaid fell due (kept by the daily job)."""
@@ -479,15 +486,24 @@ class AllocationLine(models.Model):
         return f"{self.component} {self.amount}"
 
 
-class PenaltyAccrual(TenantModel):
-    """Penalty interest of one loan for one day (one row per loan and day: idempotent)."""
+class PenaltyAccrual(models.Model):
+    """Penalty interest of one loan for one day (one row per loan and day: idempotent).
 
+    Not a ``TenantModel``: no UUID (never addressed on its own; the daily job writes
+    100,000 of them at a time); it belongs to its organization all the same.
+    """
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("organization"))
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="accruals",
                              verbose_name=_("loan"))
     day = models.DateField(_("day"))
     overdue_principal = money_field(_("overdue principal"))
     rate = rate_field(_("rate applied (% a year)"))
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=6, default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = Tenancy()
 
     class Meta:
         verbose_name = _("penalty interest accrual")
