@@ -139,3 +139,17 @@ def test_accrual_is_idempotent_and_capped_across_a_rate_change(demo):
     # Running one day again directly inserts nothing new either.
     services.accrue_day(end)
     assert PenaltyAccrual.objects.filter(loan=loan).count() == len(rows)
+
+
+def test_the_daily_command_catches_up_and_then_does_nothing(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    later = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    out = StringIO()
+    call_command("accrue_loan_penalties", through=later, stdout=out)
+    assert out.getvalue().startswith("5 days")
+    out = StringIO()
+    call_command("accrue_loan_penalties", through=later, stdout=out)
+    assert out.getvalue().strip() == "0 days, 0 accruals"
