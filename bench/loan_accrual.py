@@ -18,9 +18,10 @@ For each database, in a throwaway site of its own (``bench/_common.py``):
    - the job: ``loans.services.accrue_day(day)`` for a new day each round (the job is
      idempotent, so a day done is not done again): one aggregate query for the overdue
      principal per loan, the Decimal amounts in Python, 100,000 accrual rows inserted,
-     and one UPDATE of the 100,000 loans with their new totals;
-   - the floor: one ``UPDATE loans_loan SET penalty_exact = penalty_exact + 0.01
-     WHERE status = 'active'`` touching the same rows, in its own transaction.
+     and one UPDATE of the 100,000 loans' "accrued through" date;
+   - the floor: one ``UPDATE loans_loan SET principal_outstanding = principal_outstanding
+     + 0.01 WHERE status = 'active'`` touching (and changing) the same rows, in its own
+     transaction.
    It checks that each job round wrote one accrual per loan.
 3. The ratio is median(floor) / median(job): 1.0 would be a job as fast as the bare
    UPDATE. Printed as ``loan_accrual.sqlite: ratio=<r> target=0.20 met|short`` (and
@@ -111,7 +112,7 @@ seeded = time.perf_counter() - t0
 def floor():
     t = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE loans_loan SET penalty_exact = penalty_exact + 0.01 "
+        cursor.execute("UPDATE loans_loan SET principal_outstanding = principal_outstanding + 0.01 "
                        "WHERE status = 'active'")
         touched = cursor.rowcount
     assert touched == N, touched

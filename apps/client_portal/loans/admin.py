@@ -104,9 +104,9 @@ class LoanAdmin(ResourceAdmin):
     fields = ["organization", "number", "product", "currency", "amount", "instalments",
               "annual_rate", "penalty_rate", "fees", "principal_grace", "interest_grace",
               "term_days", "disbursement_date", "borrower", "repayment_account", "status",
-              "principal_outstanding", "penalty_exact", "penalty_paid", "deposit", "apr",
+              "principal_outstanding", "penalty_accrued", "penalty_paid", "deposit", "apr",
               "accrued_through", "oldest_unpaid_due"]
-    readonly_fields = ["status", "principal_outstanding", "penalty_exact", "penalty_paid",
+    readonly_fields = ["status", "principal_outstanding", "penalty_accrued", "penalty_paid",
                        "deposit", "apr", "accrued_through", "oldest_unpaid_due"]
     actions = [disburse, client_access, propose_reschedule, apply_deposit, terminate, write_off]
     actions_list = ["import_statement"]

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -234,9 +235,6 @@ class Loan(TenantModel):
                       default=Status.TO_BE_DISBURSED, protected=False)
     # What the loan stands at, kept by services.py (read by the list and the job).
     principal_outstanding = money_field(_("principal outstanding"), editable=False)
-    # The exact sum of the daily accruals (six places); what is owed is it in cents.
-    penalty_exact = models.DecimalField(_("penalty interest accrued (exact)"), max_digits=20,
-                                        decimal_places=6, default=0, editable=False)
     penalty_paid = money_field(_("penalty interest paid"), editable=False)
     other_charged = money_field(_("other costs charged"), editable=False)
     other_paid = money_field(_("other costs paid"), editable=False)
@@ -290,10 +288,13 @@ class Loan(TenantModel):
             multiple=product.instalment_multiple,
         )
 
-    @property
+    @cached_property
     def penalty_accrued(self) -> Decimal:
-        """Penalty interest accrued, in cents (half-up): what repayments settle."""
-        return Decimal(self.penalty_exact).quantize(CENT, rounding=ROUND_HALF_UP)
+        """Penalty interest accrued: the exact sum of the daily accruals (six places),
+        rounded half-up to the cent (what repayments settle). Summed when read, so the
+        daily job writes its rows and nothing else on the loan."""
+        total = self.accruals.aggregate(total=models.Sum("amount"))["total"] or Decimal(0)
+        return Decimal(total).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def days_past_due(self, day: dt.date | None = None) -> int:
         """Days since the oldest instalment still unpaid fell due (kept by the daily job)."""
