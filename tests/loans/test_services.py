@@ -153,3 +153,30 @@ def test_the_daily_command_catches_up_and_then_does_nothing(demo):
     out = StringIO()
     call_command("accrue_loan_penalties", through=later, stdout=out)
     assert out.getvalue().strip() == "0 days, 0 accruals"
+
+
+def test_client_zone_access_creates_the_person_and_sends_the_password(demo):
+    from django.contrib.auth import get_user_model
+
+    from apps.client_portal.accounts import sms
+    from apps.client_portal.core.models import Membership, Organization
+
+    org = Organization(kind="person", name="Piotr Przykład", country="PL",
+                       registration_number="85031512344", email="piotr.przyklad@example.com",
+                       phone="+48601000666")
+    org.full_clean()
+    org.save()
+    product = LoanProduct.objects.get(name="Instalment loan")
+    loan = Loan(organization=org, number="PL-2026-0777", product=product, amount=D("2000"),
+                instalments=6, annual_rate=D("10"), penalty_rate=D("15"),
+                disbursement_date=timezone.localdate())
+    loan.full_clean()
+    loan.save()
+    services.grant_client_access(loan, by=demo.users["admin"])
+    user = get_user_model().objects.get(email="piotr.przyklad@example.com")
+    loan.refresh_from_db()
+    assert loan.borrower == user and user.must_change_password
+    assert user.national_id == "85031512344"
+    assert Membership.objects.filter(user=user, organization=org).exists()
+    assert sms.outbox[-1]["to"] == "+48601000666"
+    assert AuditEvent.objects.filter(action="loans.borrower").exists()
