@@ -16,9 +16,10 @@ For each database, in a throwaway site of its own (``bench/_common.py``):
    runs on it), one still to come. Then ``ANALYZE``.
 2. In one process, for several rounds, alternating which goes first:
    - the job: ``loans.services.accrue_day(day)`` for a new day each round (the job is
-     idempotent, so a day done is not done again): one aggregate query for the overdue
-     principal per loan, the Decimal amounts in Python, 100,000 accrual rows inserted,
-     and one UPDATE of the 100,000 loans' "accrued through" date;
+     idempotent, so a day done is not done again): the refresh of the loans an instalment
+     of which fell due (one in 30 on the first day, as on a day of monthly loans), one
+     INSERT ... SELECT of 100,000 accrual rows, one UPDATE of the 100,000 loans'
+     "accrued through" date;
    - the floor: one ``UPDATE loans_loan SET principal_outstanding = principal_outstanding
      + 0.01 WHERE status = 'active'`` touching (and changing) the same rows, in its own
      transaction.
@@ -81,7 +82,10 @@ with transaction.atomic():
                  amount=Decimal("1000.00"), instalments=2, annual_rate=Decimal("12"),
                  penalty_rate=Decimal("20"), disbursement_date=start, status="active",
                  principal_outstanding=Decimal("1000.00"), accrued_through=day0,
-                 oldest_unpaid_due=due)
+                 oldest_unpaid_due=due, overdue_principal=Decimal("500.00"),
+                 overdue_as_of=day0,
+                 # One loan in 30 has an instalment falling due: the job refreshes it.
+                 next_due=day0 if i % 30 == 0 else dt.date(2026, 3, 15))
             for i in range(lo, hi)])
         if loans[0].pk is None:  # a database that returns no ids on bulk insert
             loans = list(Loan.objects.filter(number__in=[l.number for l in loans]))

@@ -243,6 +243,12 @@ class Loan(TenantModel):
                                        editable=False)
     oldest_unpaid_due = models.DateField(_("oldest unpaid due date"), null=True, blank=True,
                                          editable=False)
+    # For the daily job, which reads the loan row alone: the principal of instalments due
+    # before ``overdue_as_of`` and unpaid, and the first due date from then on. Kept by
+    # services.py on every write and refreshed by the job when ``next_due`` has passed.
+    overdue_principal = money_field(_("overdue principal"), editable=False)
+    overdue_as_of = models.DateField(null=True, blank=True, editable=False)
+    next_due = models.DateField(null=True, blank=True, editable=False)
     apr = models.DecimalField(_("APR (RRSO)"), max_digits=8, decimal_places=2, null=True,
                               blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -260,7 +266,6 @@ class Loan(TenantModel):
         indexes = [
             models.Index(fields=["organization", "-disbursement_date", "-id"],
                          name="loans_loan_list"),
-            models.Index(fields=["status", "accrued_through"], name="loans_loan_accrual"),
         ]
 
     def __str__(self):
@@ -494,10 +499,13 @@ class PenaltyAccrual(models.Model):
     100,000 of them at a time); it belongs to its organization all the same.
     """
 
+    # No index of their own: the unique (loan, day) serves the loan's lookups, and each
+    # index more is written 100,000 times a day.
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("organization"))
+                                     related_name="+", verbose_name=_("organization"),
+                                     db_index=False)
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="accruals",
-                             verbose_name=_("loan"))
+                             verbose_name=_("loan"), db_index=False)
     day = models.DateField(_("day"))
     overdue_principal = money_field(_("overdue principal"))
     rate = rate_field(_("rate applied (% a year)"))
