@@ -34,7 +34,7 @@ def test_list_shows_the_borrowers_loans_only(borrower):
 @pytest.mark.parametrize("tab, expect", [
     ("details", ["Total debt", "Current arrears", "Penalty interest rate", "APR (RRSO)",
                  "loan-balance-data"]),
-    ("schedule", ["Principal", "Interest", "Total"]),
+    ("schedule", ["Principal", "Interest", "Total", "APR (RRSO)"]),
     ("repayments", ["Penalty interest", "Deposit"]),
     ("documents", ["Schedule (PDF)", "Repayments (CSV)"]),
 ])

@@ -88,6 +88,8 @@ def test_reschedule_needs_another_approver_and_keeps_the_old_version(demo):
     loan.refresh_from_db()
     assert sum(r.principal for r in rows) == loan.amount
     assert sum(r.principal - r.paid_principal for r in rows) == loan.principal_outstanding
+    balances = [r.balance for r in rows]
+    assert balances == sorted(balances, reverse=True) and balances[-1] == 0
 
 
 def test_limits_refuse_a_loan_above_them(demo):

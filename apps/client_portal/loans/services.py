@@ -294,8 +294,11 @@ def _store_proposed_rows(loan, version, ledger, instalments, rate, starts_on):
     outstanding = ledger.principal_outstanding()
     terms = loan.terms(amount=outstanding, start=starts_on, instalments=instalments, rate=rate)
     new_rows = engine.schedule(terms) if outstanding > 0 else []
-    kept = [engine.Instalment(d.number, starts_on, d.due_date, d.principal, d.interest, ZERO)
-            for d in paid_rows]
+    kept, balance = [], loan.amount
+    for d in paid_rows:  # settled instalments stay as they were, balance after each
+        balance -= d.principal
+        kept.append(engine.Instalment(d.number, d.start or starts_on, d.due_date, d.principal,
+                                      d.interest, balance))
     paid = {d.number: (d.paid_principal, d.paid_interest) for d in paid_rows}
     offset = len(kept)
     renumbered = [engine.Instalment(r.number + offset, r.start, r.due_date, r.principal,
