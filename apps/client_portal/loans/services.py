@@ -51,7 +51,7 @@ def current_rows(loan: Loan) -> list[Instalment]:
 
 def ledger_of(loan: Loan, rows: list[Instalment] | None = None) -> engine.Ledger:
     rows = current_rows(loan) if rows is None else rows
-    starts = [loan.disbursement_date] + [r.due_date for r in rows[:-1]]
+    starts = ([loan.disbursement_date] + [r.due_date for r in rows])[:len(rows)]
     return engine.Ledger(
         dues=[engine.Due(r.number, r.due_date, r.principal, r.interest, r.paid_principal,
                          r.paid_interest, start=start) for r, start in zip(rows, starts,
