@@ -182,3 +182,15 @@ def test_client_zone_access_creates_the_person_and_sends_the_password(demo):
     assert Membership.objects.filter(user=user, organization=org).exists()
     assert sms.outbox[-1]["to"] == "+48601000666"
     assert AuditEvent.objects.filter(action="loans.borrower").exists()
+
+
+def test_the_products_fee_applies_unless_the_loan_names_its_costs(demo):
+    product = LoanProduct.objects.get(name="Instalment loan")
+    product.fee_percent = D("5")
+    product.save()
+    loan = Loan(organization=demo.organizations["borrower_maria"], number="F-1",
+                product=product, amount=D("1000"), instalments=12,
+                disbursement_date=timezone.localdate())
+    loan.full_clean()
+    assert (loan.fees, loan.annual_rate, loan.penalty_rate) == (
+        D("50.00"), product.annual_rate, product.penalty_rate)

@@ -216,8 +216,10 @@ class Loan(TenantModel):
     amount = money_field(_("amount"), validators=[MinValueValidator(Decimal("1.00"))])
     instalments = models.PositiveSmallIntegerField(
         _("instalments"), validators=[MinValueValidator(1), MaxValueValidator(600)])
-    annual_rate = rate_field(_("interest rate (% a year)"))
-    penalty_rate = rate_field(_("penalty interest rate (% a year)"))
+    annual_rate = rate_field(_("interest rate (% a year)"), blank=True,
+                             help_text=_("Empty: the product's."))
+    penalty_rate = rate_field(_("penalty interest rate (% a year)"), blank=True,
+                              help_text=_("Empty: the product's."))
     fees = money_field(_("non-interest costs"),
                        help_text=_("Upfront costs of the credit (fees, commission)."))
     principal_grace = models.PositiveSmallIntegerField(_("grace on principal (instalments)"),
@@ -320,6 +322,10 @@ class Loan(TenantModel):
             self.annual_rate = self.product.annual_rate
         if self.penalty_rate is None:
             self.penalty_rate = self.product.penalty_rate
+        if not self.fees and self.product.fee_percent:
+            # The product's upfront fee, unless the loan names its own costs.
+            self.fees = (self.amount * self.product.fee_percent / 100).quantize(
+                CENT, rounding=ROUND_HALF_UP)
         try:
             self.terms().validate()
         except engine.EngineError:
