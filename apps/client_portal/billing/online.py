@@ -61,6 +61,33 @@ class Outcome:
     intent: PaymentIntent | None = None
 
 
+# --- payables of other modules -----------------------------------------------------------
+@dataclass(frozen=True)
+class Payable:
+    """Something other than invoices a client pays online (a loan's repayment).
+
+    ``kind`` names the handler registered with ``register_payable``; ``ref`` is what
+    the handler finds its record by; ``label`` what the gateway and the return page
+    show; ``url`` the page the client goes back to.
+    """
+
+    kind: str
+    ref: str
+    amount: Decimal
+    currency: str
+    label: str
+    url: str = ""
+
+
+# kind -> settle(intent, *, reference, paid_at): records the money (called once, under
+# the intent's lock, inside the transaction that marks the intent paid).
+PAYABLES: dict = {}
+
+
+def register_payable(kind: str, settle) -> None:
+    PAYABLES[kind] = settle
+
+
 # --- what is owed ---------------------------------------------------------------------
 def payable_documents(documents) -> tuple[list[FinancialDocument], str]:
     """The documents that still wait for money, and their one currency."""
@@ -104,7 +131,8 @@ def _key(organization, scope, documents, currency, amount, gateway_name) -> str:
 
 # --- starting -------------------------------------------------------------------------
 def start_payment(access: Access, *, gateway: str, base_url: str, documents=None,
-                  currency: str | None = None, request=None) -> PaymentIntent:
+                  currency: str | None = None, request=None,
+                  payable: Payable | None = None) -> PaymentIntent:
     """Open (or reuse) a payment intent and register it with the gateway.
 
     ``documents`` must come through the resource predicate (the caller's lookup);
@@ -127,9 +155,18 @@ def start_payment(access: Access, *, gateway: str, base_url: str, documents=None
         if documents is not None:
             documents = list(FinancialDocument.objects.select_for_update().filter(
                 pk__in=[d.pk for d in documents], organization=organization))
-        offer = quote(access, documents=documents, currency=currency)
-        key = _key(organization, offer["scope"], offer["documents"], offer["currency"],
-                   offer["amount"], gateway)
+        if payable is not None:
+            if payable.kind not in PAYABLES or payable.amount <= 0:
+                raise Refused(_("There is nothing to pay here."), code="nothing_due",
+                              status=409)
+            offer = {"scope": PaymentIntent.Scope.PAYABLE, "documents": [],
+                     "currency": payable.currency, "amount": payable.amount}
+            key = _key(organization, f"{payable.kind}:{payable.ref}", [], payable.currency,
+                       payable.amount, gateway)
+        else:
+            offer = quote(access, documents=documents, currency=currency)
+            key = _key(organization, offer["scope"], offer["documents"], offer["currency"],
+                       offer["amount"], gateway)
         intent = (PaymentIntent.objects.filter(
             organization=organization, idempotency_key=key, status__in=PaymentIntent.OPEN_STATUSES,
             created_at__gte=reuse_after,
@@ -142,6 +179,9 @@ def start_payment(access: Access, *, gateway: str, base_url: str, documents=None
                 organization=organization, scope=offer["scope"], amount=offer["amount"],
                 currency=offer["currency"], gateway=gateway, idempotency_key=key,
                 created_by=access.user if getattr(access.user, "pk", None) else None,
+                **({"payable": f"{payable.kind}:{payable.ref}"[:100],
+                    "payable_label": str(payable.label)[:200],
+                    "payable_url": payable.url[:200]} if payable is not None else {}),
             )
             intent.documents.set(offer["documents"])
             audit.record(f"{SLUG}.create", obj=intent, organization=organization,
@@ -287,6 +327,15 @@ def _apply_success(intent, note, received, request) -> Outcome:
                          changes=received)
             return Outcome(200, "already paid", intent)
         before = audit.snapshot(intent)
+        if intent.scope == PaymentIntent.Scope.PAYABLE:
+            kind = intent.payable.partition(":")[0]
+            PAYABLES[kind](intent, reference=_payment_reference(intent, note.gateway_ref),
+                           paid_at=timezone.now())
+            intent.succeed(gateway_ref=note.gateway_ref, payment=None)
+            intent.save()
+            audit.record(f"{SLUG}.callback.succeeded", obj=intent, request=request,
+                         changes=audit.diff(before, audit.snapshot(intent)))
+            return Outcome(200, "paid", intent)
         payment = record_payment(
             organization=intent.organization, amount=intent.amount, currency=intent.currency,
             method=Payment.Method.ONLINE, reference=_payment_reference(intent, note.gateway_ref),

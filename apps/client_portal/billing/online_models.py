@@ -57,6 +57,8 @@ class PaymentIntent(TenantModel):
     class Scope(models.TextChoices):
         DOCUMENTS = "documents", _("Documents")
         BALANCE = "balance", _("Balance")
+        # Something another module registered with ``online.register_payable`` (a loan).
+        PAYABLE = "payable", _("Other payable")
 
     OPEN_STATUSES = (Status.CREATED, Status.PENDING)
 
@@ -66,6 +68,12 @@ class PaymentIntent(TenantModel):
         "billing.FinancialDocument", blank=True, related_name="payment_intents",
         verbose_name=_("documents"),
     )
+    # For the scope PAYABLE: "<kind>:<reference>" of what is paid, how it reads and
+    # where the client goes back to (see ``online.register_payable``).
+    payable = models.CharField(_("payable"), max_length=100, blank=True, editable=False)
+    payable_label = models.CharField(_("pays for"), max_length=200, blank=True, editable=False)
+    payable_url = models.CharField(_("payable page"), max_length=200, blank=True,
+                                   editable=False)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     gateway = models.CharField(_("gateway"), max_length=30)
@@ -134,6 +142,8 @@ class PaymentIntent(TenantModel):
         """What the payment is for, as the gateway shows it to the customer."""
         if self.scope == self.Scope.BALANCE:
             return str(_("Balance in %(currency)s") % {"currency": self.currency})
+        if self.scope == self.Scope.PAYABLE:
+            return self.payable_label or str(self)
         numbers = ", ".join(str(doc) for doc in self.documents.all())
         return numbers or str(self)
 

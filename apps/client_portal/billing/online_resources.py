@@ -61,11 +61,13 @@ class PaymentIntentResource(Resource):
     def why(obj):
         return obj.why
 
-    @computed(_("Pays for"), needs=["scope", "documents"])
+    @computed(_("Pays for"), needs=["scope", "documents", "payable_label"])
     def pays_for(obj):
         """The documents' numbers ("NW-2026-0122, NW-2026-0123"), or the balance."""
         if obj.scope == PaymentIntent.Scope.BALANCE:
             return _("The balance")
+        if obj.scope == PaymentIntent.Scope.PAYABLE:
+            return obj.payable_label
         numbers = sorted(doc.number for doc in obj.documents.all())
         return ", ".join(numbers) or PaymentIntent.Scope(obj.scope).label
 

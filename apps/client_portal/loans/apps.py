@@ -8,3 +8,11 @@ class LoansConfig(AppConfig):
     name = "apps.client_portal.loans"
     label = "loans"
     verbose_name = _("Loans")
+
+    def ready(self):
+        # Online repayment goes through billing's gateways: a paid intent settles here.
+        from apps.client_portal.billing.online import register_payable
+
+        from .online import settle_online_repayment
+
+        register_payable("loans", settle_online_repayment)

@@ -4,4 +4,16 @@ Included at the site's root (config/urls.py), before the core's: each path here
 carries its full prefix.
 """
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "loans"
+
+urlpatterns = [
+    path("loans/<uuid:lookup>/pay/", views.pay, name="pay"),
+    path("loans/<uuid:lookup>/download/<str:kind>", views.download, name="download"),
+    path("api/v1/loans/<uuid:lookup>/schedule/", views.ScheduleView.as_view(), name="api_schedule"),
+    path("api/v1/loans/<uuid:lookup>/repayments/", views.RepaymentsView.as_view(),
+         name="api_repayments"),
+]
