@@ -159,12 +159,14 @@ def _section_titles(nav):
 
 
 @pytest.mark.parametrize("key, sections", [
-    # A loan officer today: the client, its people, its invoices and payments, documents.
-    ("loans", ["Clients", "Billing", "Documents"]),
-    # A bureau analyst: the client, its people, documents, what clients wrote, the audit.
-    ("bureau", ["Clients", "Documents", "Messages", "Security and sign-in"]),
+    # A loan officer: the client, its people, its invoices and payments, documents and
+    # their signatures, the loans.
+    ("loans", ["Clients", "Billing", "Documents", "Loans"]),
+    # A bureau analyst: the client, its people, documents, the bureau's records, what
+    # clients wrote, the audit.
+    ("bureau", ["Clients", "Documents", "Credit bureau", "Messages", "Security and sign-in"]),
     ("billing", ["Clients", "Billing", "Documents", "Messages", "Security and sign-in"]),
-    ("service", ["Clients", "Messages"]),
+    ("service", ["Clients", "Documents", "Messages"]),
 ])
 def test_each_staff_group_sees_the_sections_of_its_job(demo, client, key, sections):
     user = demo.users[key]

@@ -19,7 +19,15 @@ SECTIONS = [
     (_("Billing"), "receipt_long", ["billing.FinancialDocument", "billing.Payment",
                                      "billing.PaymentIntent", "billing.Tariff",
                                      "billing.ImportBatch", "billing.PdfBatch"]),
-    (_("Documents"), "description", ["documents.StoredFile"]),
+    (_("Documents"), "description", ["documents.StoredFile", "signing.SignatureRequest",
+                                      "signing.EvidenceEvent", "signing.ConsentText"]),
+    (_("Loans"), "savings", ["loans.Loan", "loans.Repayment", "loans.ScheduleVersion",
+                             "loans.PenaltyAccrual", "loans.LoanProduct",
+                             "loans.ReferenceRate"]),
+    (_("Credit bureau"), "account_balance", [
+        "bureau.Debt", "bureau.DebtImport", "bureau_reports.CreditReport",
+        "bureau_reports.RegistryLookup", "bureau_reports.PersonalReport",
+        "bureau_reports.Dispute", "bureau_reports.Subscription", "bureau_reports.Plan"]),
     (_("Messages"), "campaign", ["core.Announcement", "core.Notification", "core.Feedback"]),
     (_("Integrations"), "hub", ["api.ApiKey", "api.WebhookEndpoint", "api.WebhookDelivery"]),
     (_("Security and sign-in"), "shield", [
