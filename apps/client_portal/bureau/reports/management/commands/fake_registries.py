@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = ("Serve the fake population register, company register and tax authority on "
             "127.0.0.1 for demos and tests. Point the portal at it with BUREAU_REGISTRIES = "
             "{'BASE_URL': 'http://127.0.0.1:<port>', ...the fake's credentials} "
-            "(docs/bureau-reports.md); without a BASE_URL a demo site starts one by itself.")
+            "(docs/bureau.md); without a BASE_URL a demo site starts one by itself.")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8766)
