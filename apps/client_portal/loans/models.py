@@ -128,6 +128,7 @@ class LoanProduct(models.Model):
                                  default=Frequency.MONTHLY)
     annual_rate = rate_field(_("interest rate (% a year)"))
     penalty_rate = rate_field(_("penalty interest rate (% a year)"))
+    # xgettext:no-python-format
     fee_percent = rate_field(_("upfront fee (% of the amount)"), default=Decimal(0))
     principal_grace = models.PositiveSmallIntegerField(_("grace on principal (instalments)"),
                                                        default=0)

@@ -244,7 +244,7 @@ class Order(AppendOnly, TenantModel):
     error_messages = {
         "consent": _("A report needs the subject's consent: give the reference of the "
                      "signed consent."),
-        "purpose_detail": _("Describe the purpose when it is \u201cother\u201d."),
+        "purpose_detail": _("Describe the purpose when it is “other”."),
     }
 
     class Meta:
@@ -411,7 +411,7 @@ class Dispute(TenantModel):
                                 name="bureau_dispute_open")]
 
     def __str__(self):
-        return f"{self.get_reason_display()} \u2014 {self.account_number}"
+        return f"{self.get_reason_display()} — {self.account_number}"
 
     def get_absolute_url(self):
         return reverse("portal:detail", args=["disputes", self.uuid])

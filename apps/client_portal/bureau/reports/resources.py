@@ -23,7 +23,7 @@ from .models import CreditReport, Dispute, RegistryLookup, Subscription
 
 def _description(obj):
     subject = obj.subject_name or obj.subject_id
-    return _("%(kind)s on %(subject)s \u2014 %(purpose)s") % {
+    return _("%(kind)s on %(subject)s — %(purpose)s") % {
         "kind": obj.get_kind_display(), "subject": subject, "purpose": obj.get_purpose_display()}
 
 
@@ -170,7 +170,7 @@ class SubscriptionResource(Resource):
                 user.national_id):
             cards.append(Card(_("Personal report"),
                               _("Free report available") if services.free_report_left(user)
-                              else _("Open"),
+                              else _("Read your report"),
                               url=reverse("bureau_reports:personal"),
                               hint=_("Who furnished data about you, and who asked")))
         subscription, lines = quota.overview(access.organization)
