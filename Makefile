@@ -55,16 +55,11 @@ serve: setup ## the production stack on http://$(HOST):$(PORT): nginx in front o
 	PORTAL_BASE_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(PORT) \
 	  WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) scripts/serve_prod.sh
 
-test: ## every test: SQLite, then MariaDB (utf8mb4), browser tests included
+test: ## every test: SQLite and MariaDB (utf8mb4) side by side, browser tests included
 	scripts/system-deps.sh test
 	$(MAKE) venv node
 	@scripts/services.sh | tee var-services.txt
-	$(MAKE) test-sqlite
-	@if grep -q "mariadb: up" var-services.txt; then $(MAKE) test-mariadb; else \
-	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
-	  echo "!!  MariaDB is not reachable on 127.0.0.1:3306: the MariaDB leg is SKIPPED  !!"; \
-	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
-	  if [ -n "$$CI" ] && [ -z "$$ALLOW_SKIP_MARIADB" ] && [ -x /usr/sbin/mariadbd ]; then exit 1; fi; fi
+	@scripts/test_legs.sh "$$(grep -q 'mariadb: up' var-services.txt && echo up || echo down)"
 	@rm -f var-services.txt
 
 test-sqlite:

@@ -21,3 +21,8 @@ SESSION_IDLE_TIMEOUT = 0
 STORAGES = {**STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
+# The signing module's local CA, certificates and timestamp authority: made once per test
+# process in a folder of its own (the two legs of `make test` run side by side).
+import tempfile  # noqa: E402
+
+SIGNING_DIR = tempfile.mkdtemp(prefix="cp-test-signing-")
