@@ -16,7 +16,7 @@ from apps.client_portal.bureau.reports.resources import DisputeResource
 from apps.client_portal.core import operations
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.models import Notification
-from apps.client_portal.core.tenancy import Access
+from apps.client_portal.core.tenancy import Access, Role
 
 from .conftest import PERSON_IDNP, order
 
@@ -171,3 +171,26 @@ def test_the_retention_job_may_remove_a_disputed_record(demo):
     debt.delete()
     dispute.refresh_from_db()
     assert dispute.debt_id is None and dispute.account_number == "RPT-1001"
+
+
+def test_a_viewer_may_not_spend_the_organizations_quota_on_a_personal_report(demo):
+    """The free report is anyone's; a paid one takes the organization's quota: Member or up."""
+    ion = demo.organizations["ion"]
+    viewer = Access(user=demo.users["ion"], organization=ion, role=Role.VIEWER)
+    plan = Plan.objects.create(name="Person", price=Decimal("20.00"), quota_personal=5)
+    Subscription.objects.create(organization=ion, plan=plan, contract_number="P-2",
+                                starts_on=timezone.localdate(), price=plan.price)
+    assert not services.free_report_left(demo.users["ion"])
+    before = PersonalReport.objects.count()
+    with pytest.raises(Refused) as refused:
+        services.order_personal_report(viewer)
+    assert refused.value.code == "forbidden"
+    assert PersonalReport.objects.count() == before
+    assert not Usage.objects.filter(organization=ion, service="personal", used__gt=0).exists()
+    # The free one of the year stays open to a viewer.
+    PersonalReport.objects.filter(user=demo.users["ion"]).update(
+        created_at=timezone.now() - dt.timedelta(days=400))
+    assert services.order_personal_report(viewer).free
+    # A member may take a paid one.
+    member = Access(user=demo.users["ion"], organization=ion, role=Role.MEMBER)
+    assert not services.order_personal_report(member).free

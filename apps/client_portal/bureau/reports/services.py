@@ -244,11 +244,17 @@ def personal_content(idnp: str) -> dict:
     return content
 
 
+PAID_PERSONAL_ROLE = Role.MEMBER
+
+
 def order_personal_report(access, request=None) -> PersonalReport:
     """The signed-in person's report on themselves: free once a year, then per quota."""
     idnp = person_idnp(access.user)
     with transaction.atomic():
         free = free_report_left(access.user)
+        if not free and not access.has_role(PAID_PERSONAL_ROLE):
+            # A paid one spends the organization's quota: as for any ordered report.
+            raise Refused(code="forbidden")
         if not free:
             quota.take(access.organization, Service.PERSONAL)
         report = PersonalReport.objects.create(
