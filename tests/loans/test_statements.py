@@ -67,3 +67,20 @@ def test_the_back_office_import_page(demo, client):
     response = client.post(url, {"file": upload(text)})
     assert response.status_code == 200 and "Recorded" in response.content.decode()
     assert Repayment.objects.filter(reference="TX-9", amount=D("33.00")).exists()
+
+
+def test_a_number_two_organizations_use_is_refused_not_guessed(demo):
+    """Loan numbers are unique per organization only: never post on another client's loan."""
+    active = list(Loan.objects.filter(status=Loan.Status.ACTIVE).order_by("id"))
+    mine = next(loan for loan in active if loan.number == "PL-2025-0104")
+    other = next(loan for loan in active if loan.organization_id != mine.organization_id)
+    Loan.objects.filter(pk=other.pk).update(number=mine.number)
+    text = f"date,amount,reference,transaction_id\n2026-11-20,100.00,Rata {mine.number},TX-AMB\n"
+    report = import_statement(upload(text), by=demo.users["admin"])
+    assert not report.ok and report.recorded == 0
+    assert "more than one organization" in report.lines[0].error
+    assert not Repayment.objects.filter(reference="TX-AMB").exists()
+    # Once the number is unique again the same line goes to the one loan.
+    Loan.objects.filter(pk=other.pk).update(number="PL-OTHER-1")
+    report = import_statement(upload(text), by=demo.users["admin"])
+    assert report.ok and Repayment.objects.get(reference="TX-AMB").loan == mine

@@ -95,10 +95,25 @@ def _read_mt940(text: str) -> list[Line]:
     return lines
 
 
-def _find_loan(reference: str, loans: dict[str, Loan]) -> Loan | None:
+class Ambiguous(Exception):
+    """The number in the reference is a loan number in more than one organization."""
+
+
+def _find_loan(reference: str, loans: dict[str, list[Loan]]) -> Loan | None:
+    """The one loan whose number the reference carries, or None.
+
+    Numbers are unique within an organization only, so a number shared by loans of
+    several organizations names none of them: ``Ambiguous``, never a guess (the money
+    would land on another client's loan).
+    """
     found = {number for number in loans if re.search(rf"(?<![\w-]){re.escape(number)}(?![\w-])",
                                                    reference)}
-    return loans[found.pop()] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    candidates = loans[found.pop()]
+    if len(candidates) > 1:
+        raise Ambiguous
+    return candidates[0]
 
 
 def import_statement(upload, *, by=None, request=None) -> Report:
@@ -121,8 +136,10 @@ def import_statement(upload, *, by=None, request=None) -> Report:
     if not report.lines:
         report.lines.append(Line(0, error=_("The file holds no transactions.")))
         return report
-    loans = {loan.number: loan for loan in Loan.objects.filter(
-        status__in=[Loan.Status.ACTIVE, Loan.Status.TERMINATED]).select_related("product")}
+    loans: dict[str, list[Loan]] = {}
+    for loan in Loan.objects.filter(
+            status__in=[Loan.Status.ACTIVE, Loan.Status.TERMINATED]).select_related("product"):
+        loans.setdefault(loan.number, []).append(loan)
     for line in report.lines:
         if line.error:
             continue
@@ -130,7 +147,12 @@ def import_statement(upload, *, by=None, request=None) -> Report:
                 Decimal("0.01")):
             line.error = _("The amount must be above zero, in whole cents.")
             continue
-        line.loan = _find_loan(line.reference, loans)
+        try:
+            line.loan = _find_loan(line.reference, loans)
+        except Ambiguous:
+            line.error = _("This loan number is used by more than one organization: "
+                           "record this repayment by hand on the right loan.")
+            continue
         if line.loan is None:
             line.error = _("No single active loan number in the reference.")
         elif not line.transaction_id:
