@@ -106,6 +106,36 @@ def test_pay_refuses_bad_amounts_and_closed_loans(borrower, gateways):  # noqa: 
 
 
 
+def test_money_for_a_loan_closed_meanwhile_is_held_never_lost(borrower, gateways):  # noqa: F811
+    """The loan closed between the start of the payment and the gateway's word: the money
+    is kept whole as the loan's deposit for staff, audited, and the gateway hears 200."""
+    from apps.client_portal.core.models import AuditEvent
+
+    loan = _loan("PL-2025-0001")
+    response = borrower.post(reverse("loans:pay", args=[loan.uuid]),
+                             {"amount": "75.25", "gateway": "redirect"})
+    assert response.status_code == 302
+    intent = PaymentIntent.objects.get(payable=f"loans:{loan.uuid}")
+    Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.WRITTEN_OFF)
+    deposit_before = loan.deposit
+    assert notify(borrower, gateways, intent).status_code == 200
+    intent.refresh_from_db()
+    assert intent.status == PaymentIntent.Status.SUCCEEDED
+    held = Repayment.objects.get(loan=loan, source=Repayment.Source.ONLINE)
+    assert held.amount == held.deposit == D("75.25")
+    assert held.principal == held.interest == held.penalty == held.other == D("0")
+    assert [(line.component, line.amount) for line in held.lines.all()] == [
+        ("deposit", D("75.25"))]
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.WRITTEN_OFF
+    assert loan.deposit == deposit_before + D("75.25")
+    event = AuditEvent.objects.get(action="loans.repayment_held")
+    assert event.changes["amount"] == "75.25" and event.changes["status"] == "written_off"
+    # The gateway repeating itself records nothing more.
+    assert notify(borrower, gateways, intent).status_code == 200
+    assert Repayment.objects.filter(loan=loan, source=Repayment.Source.ONLINE).count() == 1
+
+
 def test_list_rows_link_to_the_loan(borrower):
     html = borrower.get(reverse("portal:list", args=["loans"])).content.decode()
     assert _loan("PL-2025-0001").get_absolute_url() in html

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +21,20 @@ def payable_for(loan: Loan, amount: Decimal, description: str = ""):
 
 def settle_online_repayment(intent, *, reference, paid_at):
     """Called by billing.online once the gateway confirmed the money (under its lock)."""
+    from apps.client_portal.core.errors import Refused
+
     from . import services
 
     _kind, _sep, ref = intent.payable.partition(":")
     loan = Loan.objects.get(uuid=ref, organization_id=intent.organization_id)
-    services.record_repayment(
-        loan, amount=intent.amount, date=timezone.localdate(paid_at),
-        source=Repayment.Source.ONLINE, reference=reference, by=intent.created_by,
-        description=intent.payable_label)
+    money = {"amount": intent.amount, "date": timezone.localdate(paid_at),
+             "source": Repayment.Source.ONLINE, "reference": reference,
+             "by": intent.created_by, "description": intent.payable_label}
+    try:
+        with transaction.atomic():
+            services.record_repayment(loan, **money)
+    except Refused as exc:
+        # The money is in (the gateway confirmed it) but the loan takes no repayment
+        # now (closed since the payment began): held whole as the loan's deposit for
+        # staff, audited; the gateway still hears its success.
+        services.hold_repayment(loan, reason=str(exc.message), **money)

@@ -210,6 +210,38 @@ def record_repayment(loan: Loan, *, amount: Decimal, date: dt.date, source: str,
     return repayment
 
 
+def hold_repayment(loan: Loan, *, amount: Decimal, date: dt.date, source: str,
+                   reference: str, by=None, description: str = "", reason: str = "",
+                   request=None) -> Repayment:
+    """Keep money the loan cannot take in its present state, whole, as its deposit.
+
+    For money already received that must not be refused (a gateway confirmed a
+    payment begun while the loan was still open): nothing is allocated, the whole
+    amount goes to the loan's deposit for staff to refund or apply, and the audit
+    trail says so. The same reference from the same source twice returns the first.
+    """
+    amount = Decimal(amount)
+    with transaction.atomic():
+        loan = lock(loan)
+        existing = Repayment.objects.filter(organization_id=loan.organization_id, source=source,
+                                            reference=reference[:100]).first()
+        if existing is not None:
+            return existing
+        repayment = Repayment.objects.create(
+            organization_id=loan.organization_id, loan=loan, date=date, amount=amount,
+            source=source, reference=reference[:100], description=description[:200],
+            created_by=by if getattr(by, "pk", None) else None, deposit=amount)
+        AllocationLine.objects.create(repayment=repayment, component=engine.DEPOSIT,
+                                      amount=amount)
+        loan.deposit += amount
+        loan.save(update_fields=["deposit"])
+        audit.record("loans.repayment_held", obj=repayment, actor=by, request=request,
+                     changes={"loan": loan.number, "amount": str(amount), "source": source,
+                              "reference": reference, "status": loan.status,
+                              "reason": reason[:200], "deposit": str(loan.deposit)})
+    return repayment
+
+
 def reverse_repayment(repayment: Repayment, *, by=None, request=None) -> Repayment:
     """Undo a repayment's allocation exactly (a bounced transfer, a charge-back)."""
     with transaction.atomic():
