@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "nginx.conf.template"
 MIB = 1024 * 1024
 DEFAULT_UPLOAD_MAX_BYTES = 20 * MIB  # config/settings.py FILE_UPLOAD_MAX_BYTES
+DEFAULT_BUREAU_IMPORT_MAX_BYTES = 50 * MIB  # config/settings.py BUREAU_IMPORT_MAX_BYTES
 BODY_MARGIN = MIB  # multipart boundaries, the other form fields, the CSRF token
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 # A value lands inside a directive: nothing that could end it or open a block.
@@ -130,6 +131,11 @@ def values_from_args(args: argparse.Namespace) -> tuple[dict[str, str], dict[str
     if not re.fullmatch(r"\d+r/[sm]", args.signin_rate):
         raise RenderError(f"--signin-rate: {args.signin_rate!r} is not like 30r/m")
     access_log = under_prefix("--access-log", args.access_log, "logs/access.log")
+    if args.upload_max_bytes <= 0 or args.bureau_import_max_bytes <= 0:
+        raise RenderError("--upload-max-bytes and --bureau-import-max-bytes must be above 0")
+    # The body limit admits the largest upload the site takes: the bureau's debt import
+    # has a limit of its own, larger by default.
+    largest = max(args.upload_max_bytes, args.bureau_import_max_bytes)
     values = {
         "USER": _safe("--user", args.user or "-"),
         "WORKER_PROCESSES": _safe("--worker-processes", str(args.worker_processes)),
@@ -147,9 +153,11 @@ def values_from_args(args: argparse.Namespace) -> tuple[dict[str, str], dict[str
         "SERVER_NAME": _safe("--server-name", args.server_name),
         "UPSTREAM": _safe("--upstream", upstream),
         "STATIC_ROOT": _absolute("--static-root", args.static_root),
-        "UPLOAD_MAX_BYTES": str(args.upload_max_bytes),
+        "UPLOAD_MAX_BYTES": str(args.upload_max_bytes) if largest == args.upload_max_bytes
+                            else f"{args.upload_max_bytes} bytes; the bureau's debt import, "
+                                 f"BUREAU_IMPORT_MAX_BYTES, {largest}",
         "BODY_MARGIN": _size(BODY_MARGIN),
-        "CLIENT_MAX_BODY_SIZE": _size(args.upload_max_bytes + BODY_MARGIN),
+        "CLIENT_MAX_BODY_SIZE": _size(largest + BODY_MARGIN),
         "TLS_CERT": _absolute("--tls-cert", args.tls_cert) if tls else "",
         "TLS_KEY": _absolute("--tls-key", args.tls_key) if tls else "",
         "SIGNIN_RATE": args.signin_rate,
@@ -196,6 +204,11 @@ def parser() -> argparse.ArgumentParser:
                    default=int(os.environ.get("FILE_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)),
                    help="the site's FILE_UPLOAD_MAX_BYTES (default: the environment's, "
                         "else 20 MiB); the body limit adds 1 MiB")
+    p.add_argument("--bureau-import-max-bytes", type=int,
+                   default=int(os.environ.get("BUREAU_IMPORT_MAX_BYTES",
+                                              DEFAULT_BUREAU_IMPORT_MAX_BYTES)),
+                   help="the site's BUREAU_IMPORT_MAX_BYTES (default: the environment's, "
+                        "else 50 MiB); the body limit admits the larger of the two")
     p.add_argument("--signin-rate", default="30r/m",
                    help="sign-in POSTs per client address (default 30r/m)")
     p.add_argument("--signin-burst", type=int, default=20)
