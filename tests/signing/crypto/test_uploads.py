@@ -89,7 +89,8 @@ def p7s(data: bytes, signer, *, detached=True, pem=False) -> bytes:
 
 def test_a_pdf_signed_by_a_desktop_tool(client):
     original = tiny_pdf()
-    info = uploads.check_signed_pdf(original, desktop_sign(original, client, "Client"))
+    info = uploads.check_signed_pdf(original, desktop_sign(original, client, "Client"),
+                                    field_name="Client")
     assert info.subject == "CN=Dana Example,O=Example Client Ltd,C=RO"
     assert info.issuer == "CN=Example Test Signing CA,O=Example Signing Test,C=RO"
     assert info.serial == format(client[1].serial_number, "X")
@@ -109,19 +110,20 @@ def test_a_signature_followed_by_a_document_timestamp(client, ca):
     original = tiny_pdf()
     signed = desktop_sign(original, client, "Client", timestamper=timestamper)
     assert b"/DocTimeStamp" in signed
-    info = uploads.check_signed_pdf(original, signed)
+    info = uploads.check_signed_pdf(original, signed, field_name="Client")
     assert info.subject.startswith("CN=Dana Example")
     # A byte of the timestamp token changed: the timestamp no longer verifies.
     at = signed.rindex(b"/Contents <") + len(b"/Contents <") + 1200
     broken = signed[:at] + (b"0" if signed[at:at + 1] != b"0" else b"1") + signed[at + 1:]
     with pytest.raises(Refused, match="signature in this PDF is broken"):
-        uploads.check_signed_pdf(original, broken)
+        uploads.check_signed_pdf(original, broken, field_name="Client")
 
 
 def test_the_new_signature_is_found_after_the_providers(client, provider):
     original = desktop_sign(tiny_pdf(), provider, "Provider")
     signed = desktop_sign(original, client, "Client")
-    assert uploads.check_signed_pdf(original, signed).subject.startswith("CN=Dana Example")
+    info = uploads.check_signed_pdf(original, signed, field_name="Client")
+    assert info.subject.startswith("CN=Dana Example")
 
 
 @pytest.mark.parametrize("upload,message", [
@@ -131,19 +133,19 @@ def test_the_new_signature_is_found_after_the_providers(client, provider):
 ])
 def test_uploads_that_are_not_our_pdf(upload, message):
     with pytest.raises(Refused, match=message):
-        uploads.check_signed_pdf(tiny_pdf(), upload)
+        uploads.check_signed_pdf(tiny_pdf(), upload, field_name="Client")
 
 
 def test_a_pdf_signed_over_a_different_document(client):
     other = desktop_sign(tiny_pdf("Another contract, 2026-002"), client, "Client")
     with pytest.raises(Refused, match="not the document you were asked to sign"):
-        uploads.check_signed_pdf(tiny_pdf(), other)
+        uploads.check_signed_pdf(tiny_pdf(), other, field_name="Client")
 
 
 def test_our_pdf_without_a_new_signature(provider):
     original = desktop_sign(tiny_pdf(), provider, "Provider")
     with pytest.raises(Refused, match="no new signature"):
-        uploads.check_signed_pdf(original, original)
+        uploads.check_signed_pdf(original, original, field_name="Client")
     # An incremental update that adds no signature.
     writer = IncrementalPdfFileWriter(io.BytesIO(original))
     writer.root["/Lang"] = writer.root.get("/Lang", None) or __import__(
@@ -153,7 +155,7 @@ def test_our_pdf_without_a_new_signature(provider):
     writer.write(out)
     assert out.getvalue().startswith(original) and len(out.getvalue()) > len(original)
     with pytest.raises(Refused, match="no new signature"):
-        uploads.check_signed_pdf(original, out.getvalue())
+        uploads.check_signed_pdf(original, out.getvalue(), field_name="Client")
 
 
 def test_a_signed_pdf_changed_afterwards(client):
@@ -162,14 +164,14 @@ def test_a_signed_pdf_changed_afterwards(client):
     tampered = signed.replace(b"I agree", b"I agreX")
     assert tampered != signed
     with pytest.raises(Refused, match="signature in this PDF is broken"):
-        uploads.check_signed_pdf(original, tampered)
+        uploads.check_signed_pdf(original, tampered, field_name="Client")
 
 
 def test_a_200_mb_upload_is_refused_before_it_is_read():
     original = tiny_pdf()
     huge = bytes(200 * 1024 * 1024)  # zero pages: cheap to make
     with pytest.raises(Refused, match="too large") as caught:
-        uploads.check_signed_pdf(original, huge)
+        uploads.check_signed_pdf(original, huge, field_name="Client")
     assert caught.value.status == 413
 
 
@@ -222,3 +224,13 @@ def test_a_p7s_whose_signature_was_altered(client):
     good[-10] ^= 0xFF
     with pytest.raises(Refused, match="does not match its certificate"):
         uploads.check_p7s(original, bytes(good))
+
+
+def test_a_signature_in_another_field_or_two_signatures(client):
+    original = tiny_pdf()
+    with pytest.raises(Refused, match="another signer's place"):
+        uploads.check_signed_pdf(original, desktop_sign(original, client, "Someone else"),
+                                 field_name="Client")
+    twice = desktop_sign(desktop_sign(original, client, "Client"), client, "Someone else")
+    with pytest.raises(Refused, match="another signer's place"):
+        uploads.check_signed_pdf(original, twice, field_name="Client")

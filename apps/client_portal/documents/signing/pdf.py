@@ -17,6 +17,7 @@ would then report it; a form field filled in is not.
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.client_portal.core.errors import Refused
 
 from . import keys, tsa
+
+log = logging.getLogger(__name__)
 
 EVIDENCE_FIELD = "evidence"
 SEAL_FIELD = "provider-seal"
@@ -242,6 +245,9 @@ def _sign(pdf, *, field: str, name: str, reason: str, certify=False, stamp=None,
             # pyHanko estimate again, and learn the new size.
             _reserved.pop(kind, None)
             signed = attempt(None)
+    except SigningError as exc:  # e.g. the field is filled already: a refusal, not a 500
+        log.warning("pdf._sign %s: %s", field, str(exc)[:200])
+        raise Refused(_("This signature has already been given."), code="conflict") from exc
     except TimestampRequestError as exc:
         raise tsa.unavailable() from exc
     except OSError as exc:  # connection refused, timeout

@@ -128,7 +128,9 @@ class EvidenceEventResource(Resource):
     search_fields = ["actor"]
     ordering = ["-at", "-id"]
     detail_fields = ["kind", "actor", "at"]
-    api_fields = ["kind", "actor", "at", "ip", "user_agent", "seq", "prev_hash", "hash"]
+    # No IP address nor browser here: every viewer of the organization reads this; the
+    # staff see them in the back office, and the evidence page of the signed PDF.
+    api_fields = ["kind", "actor", "at", "seq", "prev_hash", "hash"]
     select_related = ["request"]
 
 

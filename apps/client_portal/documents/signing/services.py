@@ -103,6 +103,10 @@ def _signer_rows(req, steps) -> list[Signer]:
                                                  organization=req.organization).exists():
                     raise Refused(_("%(name)s is not a member of the organization.")
                                   % {"name": user.display_name})
+                if any(other.step == number and other.kind == Signer.Kind.USER
+                       and other.user_id == user.pk for other in rows):
+                    raise Refused(_("%(name)s is named twice in the same step.")
+                                  % {"name": user.display_name})
                 row.kind, row.user = Signer.Kind.USER, user
             elif spec.get("role") in Role.values:
                 row.kind, row.role = Signer.Kind.ROLE, spec["role"]
@@ -198,9 +202,14 @@ def verify_chain(req) -> dict:
 
 
 def record_view(req, *, access, request=None) -> None:
-    """A signer opened the signing page: viewed, and the consent statement shown."""
+    """A signer opened the signing page: viewed, and the consent statement shown (the
+    first time this person opens it)."""
     with transaction.atomic():
         req = SignatureRequest.objects.select_for_update().get(pk=req.pk)
+        # Once per person and request: reloading the page does not grow the chain.
+        if access.user is not None and req.events.filter(
+                kind=EvidenceEvent.Kind.VIEWED, user=access.user).exists():
+            return
         add_event(req, EvidenceEvent.Kind.VIEWED, user=access.user, request=request)
         if req.consent_id:
             add_event(req, EvidenceEvent.Kind.CONSENT_SHOWN, user=access.user, request=request,
@@ -235,7 +244,9 @@ def signer_for(req, access) -> Signer:
     mine = [row for row in rows if may_sign(row, access)]
     if not mine:
         raise Refused(_("You are not among the signers of this document."), code="forbidden")
-    for row in mine:
+    # The slot naming the person first: a role slot beside it is someone else's to take.
+    for row in sorted(mine, key=lambda row: (row.kind != Signer.Kind.USER, row.step,
+                                             row.position)):
         if row.status == Signer.Status.PENDING and not done_by_me:
             return row
     if done_by_me:
@@ -391,6 +402,8 @@ def _own_certificate_signer(req, access, consent_sha256=None):
     signer = signer_for(req, access)
     if signer.kind == Signer.Kind.PROVIDER:
         raise Refused(_("The provider signs with its own key."), code="not_allowed")
+    if req.method != SignatureRequest.Method.CERTIFICATE:
+        raise Refused(_("Draw your signature, or type your name."), code="not_allowed")
     if consent_sha256 is not None:
         _check_consent(req, signer, consent_sha256)
     return signer
@@ -413,9 +426,22 @@ def certificate_prepare(req, *, access, certs_der: list[bytes], consent_sha256: 
         state = pades.prepare(_working_bytes(req), field_name=signer.field_name,
                               certs_der=certs_der, reason=f"Signed by {_latinish(name)}",
                               name=_latinish(name))
-        signer.pending_state = state
+        # Kept per person: co-signers who may take this slot prepare side by side, and
+        # each finishes only the session they prepared.
+        sessions = dict(signer.pending_state["sessions"]) \
+            if _keyed(signer.pending_state) else {}
+        sessions[_session_key(access)] = state
+        signer.pending_state = {"sessions": sessions}
         signer.save(update_fields=["pending_state"])
     return {key: state[key] for key in ("to_sign", "hash", "key_type", "curve")}
+
+
+def _keyed(pending) -> bool:
+    return isinstance(pending, dict) and isinstance(pending.get("sessions"), dict)
+
+
+def _session_key(access) -> str:
+    return str(access.user.pk) if access.user is not None else "-"
 
 
 def _latinish(text: str) -> str:
@@ -430,8 +456,10 @@ def certificate_finish(req, *, access, signature: bytes, timezone_name: str = ""
     with transaction.atomic():
         req = _lock(req)
         signer = _own_certificate_signer(req, access)
-        state = signer.pending_state
-        if not state:
+        sessions = (signer.pending_state or {}).get("sessions", {}) \
+            if _keyed(signer.pending_state) else {}
+        state = sessions.get(_session_key(access))
+        if not state or state.get("field_name") != signer.field_name:
             raise Refused(_("The signing session is not valid. Please start signing again."),
                           code="not_allowed")
         if state.get("original_sha256") != hashlib.sha256(_working_bytes(req)).hexdigest():
@@ -463,7 +491,7 @@ def certificate_upload(req, *, access, data: bytes, consent_sha256: str = "",
         working = _working_bytes(req)
         extra = {}
         if data.startswith(b"%PDF-"):
-            info = uploads.check_signed_pdf(working, data)
+            info = uploads.check_signed_pdf(working, data, field_name=signer.field_name)
             signed = data
         else:
             info = uploads.check_p7s(working, data)

@@ -1,8 +1,10 @@
 """Signatures the signer made outside the portal and uploads.
 
-- ``check_signed_pdf(original, uploaded)``: our PDF, signed by the signer's desktop tool.
-  The upload must be our exact bytes followed by incremental update(s) that add the
-  signature(s), each intact, valid, and with no disallowed change after it.
+- ``check_signed_pdf(original, uploaded, field_name=...)``: our PDF, signed by the signer's
+  desktop tool. The upload must be our exact bytes followed by incremental update(s) that
+  add one signature, in the signer's own field (and perhaps document timestamps), each
+  intact and valid; every signature already in our PDF (above all the provider's
+  certification) must stay intact and see no change but that field filled.
 - ``check_p7s(original, p7s)``: a detached CAdES/CMS signature (.p7s) of our exact bytes.
   DSTU 4145 signatures are handed to ``dstu.verify``.
 
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.general import extract_signer_info
 from pyhanko.sign.validation import (
     async_validate_detached_cms,
@@ -57,8 +60,8 @@ def max_upload_bytes(original: bytes) -> int:
     return max(limit, len(original) + 5 * 1024 * 1024)
 
 
-def check_signed_pdf(original: bytes, uploaded: bytes) -> SignerInfo:
-    """The first signature added to ``original`` in ``uploaded``, checked."""
+def check_signed_pdf(original: bytes, uploaded: bytes, *, field_name: str) -> SignerInfo:
+    """The one signature added to ``original`` in ``uploaded``, in ``field_name``, checked."""
     if len(uploaded) > max_upload_bytes(original):
         raise Refused(_("The file is too large (%(size)s MB); a signed copy of this document "
                         "is at most %(limit)s MB."), code="too_large",
@@ -82,6 +85,7 @@ def check_signed_pdf(original: bytes, uploaded: bytes) -> SignerInfo:
     # Ours had its signatures (if any) before its end; the new ones are signed after it.
     # Document timestamps (/DocTimeStamp, added by tools that sign at PAdES B-LT/LTA)
     # are checked too, but a signer is only found in a signature (/Sig).
+    earlier = [s for s in signatures if _gap_start(s) < len(original)]
     new = [s for s in signatures if _gap_start(s) >= len(original)]
     timestamps = [s for s in new if s.sig_object_type == "/DocTimeStamp"]
     new = [s for s in new if s.sig_object_type != "/DocTimeStamp"]
@@ -108,6 +112,13 @@ def check_signed_pdf(original: bytes, uploaded: bytes) -> SignerInfo:
         if getattr(status, "docmdp_ok", None) is False:
             raise Refused(_("This PDF was changed after it was signed in a way the signature "
                             "does not allow."), code="invalid")
+    if len(new) != 1 or new[0].field_name != field_name:
+        raise Refused(_("This PDF is signed in another signer's place. Sign only in your "
+                        "own signature field, once, and upload the signed copy."),
+                      code="invalid")
+    allowed = {field_name} | {s.field_name for s in timestamps}
+    for sig in earlier:
+        _check_unchanged(sig, allowed)
     first = new[0]
     return SignerInfo.from_certificate(
         first.signer_cert.dump(), method=UPLOADED_PDF,
@@ -148,6 +159,27 @@ def check_p7s(original: bytes, p7s: bytes) -> SignerInfo:
 
 
 # --- helpers ------------------------------------------------------------------
+
+def _check_unchanged(sig, allowed: set[str]) -> None:
+    """``sig``, already in our PDF, still intact in the upload, and what came after it
+    no more than the fields in ``allowed`` filled (no page, text or annotation changed)."""
+    changed = _("This PDF was changed after it was signed in a way the signature "
+                "does not allow.")
+    try:
+        status = run(_validate_pdf_signature(sig))
+    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        log.warning("uploads.check_signed_pdf (earlier signature): %s", str(exc)[:200])
+        raise Refused(changed, code="invalid") from exc
+    diff = status.diff_result
+    if not (status.intact and status.valid) or status.docmdp_ok is False \
+            or not isinstance(diff, DiffResult) \
+            or diff.modification_level > ModificationLevel.FORM_FILLING \
+            or not set(diff.changed_form_fields) <= allowed:
+        log.warning("uploads.check_signed_pdf: %s changed (%s, %s)", sig.field_name,
+                    getattr(diff, "modification_level", diff),
+                    sorted(getattr(diff, "changed_form_fields", ()) or ()))
+        raise Refused(changed, code="invalid")
+
 
 def _gap_start(sig) -> int:
     byte_range = list(sig.byte_range)
