@@ -64,3 +64,35 @@ def test_metro2_upload_progress_bar_reaches_the_end(demo_live, page, sign_in, mo
         page.goto(url)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, (url, wide)
+
+
+def test_a_debts_header_figures_fit_a_phone(demo_live, open_page, sign_in):
+    """The debt with the largest balance: its head figures stay inside their boxes at
+    390 px, in English and in Russian, and nothing scrolls sideways."""
+    from django.contrib.auth import get_user_model
+
+    from apps.client_portal.bureau.models import Debt
+    from tests.browser.test_widths import CHECK_JS
+
+    owner = demo_live.users["owner"]
+    northwind = demo_live.organizations["northwind"]
+    debt = (Debt.objects.filter(organization=northwind, is_current=True)
+            .order_by("-balance").first())
+    assert debt is not None and debt.balance >= 10000, debt  # a wide figure to fit
+    overflow_js = """() => [...document.querySelectorAll('.head-figures > div')]
+        .filter((box) => box.scrollWidth > box.clientWidth + 1
+                         || box.getBoundingClientRect().right > window.innerWidth)
+        .map((box) => box.textContent.trim().replace(/\\s+/g, ' '))"""
+    state = None  # signed in once (the sign-in page is in English), its cookies reused
+    for lang, locale in (("en", "en-GB"), ("ru", "ru-RU")):
+        get_user_model().objects.filter(pk=owner.pk).update(language=lang)
+        tab = open_page(viewport={"width": 390, "height": 844}, locale=locale,
+                        storage_state=state)
+        if state is None:
+            sign_in(tab, "owner@northwind.example.com")
+            state = tab.context.storage_state()
+        assert tab.goto(f"/p/debts/{debt.uuid}/").status == 200
+        assert tab.locator(".head-figures .money").count() >= 1
+        assert tab.evaluate(overflow_js) == [], lang
+        found = tab.evaluate(CHECK_JS)
+        assert found["figures"] > 0 and found["problems"] == [], (lang, found["problems"])
