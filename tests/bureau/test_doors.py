@@ -158,3 +158,27 @@ def test_refused_import_pages_list_the_bad_records(demo, lender, login, run_impo
         body = page.get(url).content.decode()
         assert "account status 13 needs a payment rating" in body, url
         assert "paymentRating" in body
+
+
+def test_a_private_persons_organization_has_no_debts_nor_imports(client, demo, login):
+    """Debts and imports are a company's: no menu entry, and every door answers 404."""
+    ana = demo.organizations["ana"]
+    assert ana.kind == "person"
+    login(demo.users["ana"], ana)
+    home = client.get("/").content.decode()
+    assert "/p/debts/" not in home and "/p/debt-imports/" not in home
+    for url in ("/p/debts/", "/p/debt-imports/", "/bureau/import/csv/",
+                "/bureau/import/metro2/", "/bureau/debts/new/"):
+        assert client.get(url).status_code == 404, url
+    auth = _key(demo, "ana", "ana", role=Role.OWNER)
+    for url in ("/api/v1/debts/", "/api/v1/debt-imports/"):
+        assert client.get(url, **auth).status_code == 404, url
+    response = client.post("/api/v1/debt-imports/",
+                           {"file": csv_file([csv_line(1)]), "format": "csv"}, **auth)
+    assert response.status_code == 404
+    assert not DebtImport.objects.filter(organization=ana).exists()
+    # A company's owner still has both.
+    login(demo.users["owner"], demo.organizations["northwind"])
+    home = client.get("/").content.decode()
+    assert "/p/debts/" in home and "/p/debt-imports/" in home
+    assert client.get("/bureau/debts/new/").status_code == 200

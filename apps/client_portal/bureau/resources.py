@@ -40,6 +40,7 @@ def _history_rows(obj):
 class DebtResource(Resource):
     model = Debt
     slug = "debts"
+    for_kinds = services.FOR_KINDS  # a company's; not a private person's
     label = _("Debts")
     icon = "coins"
     menu_order = 300
@@ -103,6 +104,7 @@ def _progress_url(obj, access):
 class DebtImportResource(Resource):
     model = DebtImport
     slug = "debt-imports"
+    for_kinds = services.FOR_KINDS  # a company's; not a private person's
     label = _("Debt imports")
     icon = "file"
     menu_order = 310

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from apps.client_portal.core import audit, jobs
 from apps.client_portal.core.errors import Refused
 from apps.client_portal.core.files import safe_filename
+from apps.client_portal.core.models import Organization
 from apps.client_portal.core.tenancy import Access, Role
 
 from . import importer, quota_hooks
@@ -43,6 +44,9 @@ MAX_IMPORT_BYTES = getattr(settings, "BUREAU_IMPORT_MAX_BYTES", 50 * 1024 * 1024
 BATCH = 1000
 RETENTION_YEARS = 5
 IMPORT_ROLE = Role.MEMBER
+# Debts are furnished by companies: a private person's organization has none to import
+# (the resources' for_kinds: no menu, every door answers as for what does not exist).
+FOR_KINDS = (Organization.Kind.COMPANY,)
 
 
 class Cancelled(Exception):
@@ -110,6 +114,8 @@ class _Progress:
 # ----------------------------------------------------------------------------- start
 
 def _require_importer(access: Access):
+    if access.organization is not None and access.organization.kind not in FOR_KINDS:
+        raise Refused(code="not_found")
     if access.organization is None or not access.has_role(IMPORT_ROLE):
         raise Refused(code="forbidden")
 

@@ -31,6 +31,8 @@ def _apply_refusal(form, refusal: Refused):
 def import_upload(request, fmt):
     if fmt not in TITLES:
         raise Http404
+    if not DebtResource.applies_to(request.access):
+        raise Http404
     if not request.access.has_role(services.IMPORT_ROLE):
         return refused_page(request, Refused(code="forbidden"))
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -85,6 +87,8 @@ def import_cancel(request, lookup):
 @require_http_methods(["GET", "POST"])
 @member_required
 def add_debt(request):
+    if not DebtResource.applies_to(request.access):
+        raise Http404
     if not request.access.has_role(services.IMPORT_ROLE):
         return refused_page(request, Refused(code="forbidden"))
     form = DebtForm(request.POST or None)
