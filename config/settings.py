@@ -577,7 +577,7 @@ SIGNING_DEMO_MATERIAL = env_bool(
 SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [])
 SIGNING_DIR = env_str("SIGNING_DIR", "")
 SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
-SIGNING_VERIFY_RATE = env_int("SIGNING_VERIFY_RATE", 30)  # verifications per address per hour
+SIGNING_VERIFY_RATE = env_int("SIGNING_VERIFY_RATE", 30)  # verifications per address per minute
 # DSTU 4145 signatures are checked by a Node.js helper (signing/node/verify.js).
 SIGNING_NODE_BINARY = env_str("SIGNING_NODE_BINARY", "node")
 SIGNING_NODE_TIMEOUT = env_int("SIGNING_NODE_TIMEOUT", 30)
