@@ -7,6 +7,8 @@ DESCRIPTIONS: dict = {
     "signatures.sign": _("Document signed"),
     "signatures.decline": _("Signature declined"),
     "signatures.cancel": _("Signature request cancelled"),
+    "signatures.sign_as_provider": _("Signed as the provider"),
+    "signatures.provider_pending": _("Provider's signature pending (timestamp server down)"),
     "signatures.resend": _("Signers reminded"),
     "signatures.remind": _("Signature reminder sent"),
     "signatures.expire": _("Signature request expired"),

@@ -124,6 +124,14 @@ class SignatureRequest(TenantModel):
 
         services.remind(self, by=by)
 
+    def sign_as_provider(self, by=None, access=None):
+        """The provider signs with its key now (its turn came while the timestamp server
+        was down, or the request starts with it); the seal follows if it is the last."""
+        from . import services
+
+        services.sign_as_provider(self, by=by)
+        self.refresh_from_db()
+
 
 class Signer(models.Model):
     """One signature a request needs: a role of the client, a named person, or the provider."""

@@ -82,6 +82,8 @@ class SignatureRequestResource(Resource):
     list_prefetch_related = []
     files = ["final"]
     actions = [
+        Action("sign_as_provider", _("Sign as the provider"), role=PROVIDER,
+               condition=lambda obj, access: services.provider_pending(obj)),
         Action("resend", _("Remind the signers"), role=PROVIDER),
         Action("cancel", _("Cancel the request"), role=PROVIDER,
                confirm=_("Cancel this signature request?"), style="danger"),

@@ -310,31 +310,39 @@ def sign(req, *, access, image_png: bytes | None = None, typed_name: str = "",
             raise Refused(_("This document is signed with your own certificate."),
                           code="not_allowed")
         _check_consent(req, signer, consent_sha256)
-        typed_name = (typed_name or "").strip()[:200]
-        if not provider and not image_png and not typed_name:
-            raise Refused(_("Draw your signature, or type your name."),
-                          fields={"signature": [_("Draw your signature, or type your name.")]})
-        if image_png and len(image_png) > 512 * 1024:
-            raise Refused(_("The drawn signature is too large."), code="invalid")
-        now = timezone.now()
-        name = access.user.display_name if access.user is not None else str(_("The provider"))
-        shown = typed_name if (typed_name and not image_png) else name
-        signed = pdf.sign_for(_working_bytes(req), field=signer.field_name, signer_name=name,
-                              reason=f"Signed by {name}" + (f" as '{typed_name}'"
-                                                            if typed_name else ""),
-                              when=f"{shown}\n{_when_text(now, timezone_name)}",
-                              image_png=image_png)
-        from . import keys
+        return _sign_row(req, signer, access=access, image_png=image_png,
+                         typed_name=typed_name, timezone_name=timezone_name, request=request)
 
-        cert = keys.material().provider_cert
-        signer.method = (Signer.Method.PROVIDER if provider else
-                         Signer.Method.DRAWN if image_png else Signer.Method.TYPED)
-        signer.image_sha256 = hashlib.sha256(image_png).hexdigest() if image_png else ""
-        signer.certificate_subject = cert.subject.human_friendly[:300]
-        signer.certificate_issuer = cert.issuer.human_friendly[:300]
-        signer.certificate_serial = format(cert.serial_number, "X")[:80]
-        return _signed(req, signer, signed, access=access, request=request, now=now,
-                       timezone_name=timezone_name, data={"typed_name": typed_name})
+
+def _sign_row(req, signer, *, access, image_png=None, typed_name="", timezone_name="",
+              request=None) -> SignatureRequest:
+    """Add ``signer``'s signature (checked by the caller, the row locked) to the PDF."""
+    provider = signer.kind == Signer.Kind.PROVIDER
+    typed_name = (typed_name or "").strip()[:200]
+    if not provider and not image_png and not typed_name:
+        raise Refused(_("Draw your signature, or type your name."),
+                      fields={"signature": [_("Draw your signature, or type your name.")]})
+    if image_png and len(image_png) > 512 * 1024:
+        raise Refused(_("The drawn signature is too large."), code="invalid")
+    now = timezone.now()
+    name = access.user.display_name if access.user is not None else str(_("The provider"))
+    shown = typed_name if (typed_name and not image_png) else name
+    signed = pdf.sign_for(_working_bytes(req), field=signer.field_name, signer_name=name,
+                          reason=f"Signed by {name}" + (f" as '{typed_name}'"
+                                                        if typed_name else ""),
+                          when=f"{shown}\n{_when_text(now, timezone_name)}",
+                          image_png=image_png)
+    from . import keys
+
+    cert = keys.material().provider_cert
+    signer.method = (Signer.Method.PROVIDER if provider else
+                     Signer.Method.DRAWN if image_png else Signer.Method.TYPED)
+    signer.image_sha256 = hashlib.sha256(image_png).hexdigest() if image_png else ""
+    signer.certificate_subject = cert.subject.human_friendly[:300]
+    signer.certificate_issuer = cert.issuer.human_friendly[:300]
+    signer.certificate_serial = format(cert.serial_number, "X")[:80]
+    return _signed(req, signer, signed, access=access, request=request, now=now,
+                   timezone_name=timezone_name, data={"typed_name": typed_name})
 
 
 def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="",
@@ -394,7 +402,55 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
                  changes={"signer": signer.field_name, "method": signer.method,
                           "sealed": final is not None},
                  actor=access.user, request=request)
+    if final is None and not provider and provider_pending(req):
+        req = _provider_signs_now(req, request=request)
     return req
+
+
+# --- the provider's own signature ------------------------------------------------------
+def provider_pending(req) -> bool:
+    """Whether it is the provider's turn to sign ``req`` (its key is on the server)."""
+    return req.status == SignatureRequest.Status.OPEN and any(
+        row.kind == Signer.Kind.PROVIDER and row.status == Signer.Status.PENDING
+        for row in Signer.objects.filter(request=req, step=req.current_step))
+
+
+def _provider_signs_now(req, *, request=None) -> SignatureRequest:
+    """The client's signature is kept; the provider signs at once when its turn comes.
+
+    A refusal (the timestamp server down) leaves the provider's signature pending,
+    audited; the back office's "Sign as the provider" tries again.
+    """
+    try:
+        with transaction.atomic():
+            return sign_as_provider(req, request=request)
+    except Refused as exc:
+        audit.record("signatures.provider_pending", obj=req, organization=req.organization,
+                     changes={"error": str(exc.message)[:300]}, request=request)
+        return SignatureRequest.objects.get(pk=req.pk)
+
+
+def sign_as_provider(req, *, by=None, request=None) -> SignatureRequest:
+    """Sign every pending provider slot of ``req``'s current step with the provider's key.
+
+    The signatures after it follow (and the seal, when it is the last one); refused
+    with the reason if it is not the provider's turn or the timestamp server is down.
+    """
+    from apps.client_portal.core.tenancy import Access
+
+    with transaction.atomic():
+        req = _lock(req)
+        if not provider_pending(req):
+            raise Refused(_("It is not the provider's turn to sign this document."),
+                          code="not_allowed")
+        access = Access.provider(user=by)
+        while provider_pending(req):
+            signer = next(row for row in Signer.objects.filter(
+                request=req, step=req.current_step, kind=Signer.Kind.PROVIDER,
+                status=Signer.Status.PENDING))
+            req = _sign_row(req, signer, access=access, request=request)
+            req = _lock(req)
+        return req
 
 
 # --- the signer's own certificate ----------------------------------------------------
