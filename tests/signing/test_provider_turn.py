@@ -1,6 +1,7 @@
 """The provider's turn: it signs with its key at once, and the back office retries."""
 
 import pytest
+from django.urls import reverse
 
 from apps.client_portal.core import operations
 from apps.client_portal.core.errors import Refused
@@ -21,7 +22,8 @@ def _owner_signs(demo, req):
         timezone_name="Europe/Bucharest")
 
 
-def test_owner_then_provider_completes_and_a_down_tsa_is_retried(demo, settings, monkeypatch):
+def test_owner_then_provider_completes_and_a_down_tsa_is_retried(demo, settings, monkeypatch,
+                                                                client):
     # The demo's case: the owner draws, then the provider: sealed at once.
     req = make_request(demo, steps=[[{"role": Role.OWNER}], [{"provider": True}]])
     req = _owner_signs(demo, req)
@@ -29,6 +31,12 @@ def test_owner_then_provider_completes_and_a_down_tsa_is_retried(demo, settings,
     assert req.status == "sealed" and req.final_id
     provider = req.signers.get(step=2)
     assert provider.status == "signed" and provider.method == "provider"
+    # The back office names the certificate of a drawn signature as the provider's seal.
+    client.force_login(demo.users["admin"])
+    html = client.get(reverse("admin:signing_signaturerequest_change", args=[req.pk])
+                      ).content.decode()
+    assert "Sealed with the provider&#x27;s certificate" in html
+    assert "Intact (" in html and " events)" in html
 
     # The timestamp server down at the provider's turn: the owner's signature is kept,
     # the provider's pending, audited; the back office's action signs once it is back.

@@ -7,6 +7,7 @@ layer, audited). Requests are made by the modules that own the records
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.client_portal.core.admin_base import AuditedAdmin, ResourceAdmin, TabularInline
 
@@ -29,8 +30,19 @@ class _ReadOnlyInline(TabularInline):
 class SignerInline(_ReadOnlyInline):
     model = Signer
     fields = ["step", "kind", "role", "user", "status", "signer_name", "method", "signed_at",
-              "signer_timezone", "ip", "user_agent", "consent_sha256", "certificate_subject"]
+              "signer_timezone", "ip", "user_agent", "consent_sha256", "certificate"]
     readonly_fields = fields
+
+    @admin.display(description=_("Certificate"))
+    def certificate(self, obj):
+        """The signer's own certificate; a drawn or typed signature is sealed with the
+        provider's, so it is named as such."""
+        if not obj.certificate_subject:
+            return "-"
+        if obj.method in (Signer.Method.CERTIFICATE, Signer.Method.UPLOAD):
+            return _("Signer's own: %(subject)s") % {"subject": obj.certificate_subject}
+        return _("Sealed with the provider's certificate: %(subject)s") % {
+            "subject": obj.certificate_subject}
 
 
 class EvidenceInline(_ReadOnlyInline):
@@ -56,7 +68,8 @@ class SignatureRequestAdmin(ResourceAdmin):
     def chain(self, obj):
         check = services.verify_chain(obj)
         if check["intact"]:
-            return _("Intact (%(count)s events)") % {"count": check["events"]}
+            return ngettext("Intact (%(count)s event)", "Intact (%(count)s events)",
+                            check["events"]) % {"count": check["events"]}
         return _("Broken at event %(seq)s") % {"seq": check["broken_at"]}
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.client_portal.core.display import format_value
 from apps.client_portal.core.registry import (
@@ -102,7 +103,8 @@ class SignatureRequestResource(Resource):
     def evidence_chain(obj):
         check = services.verify_chain(obj)
         if check["intact"]:
-            return _("Intact (%(count)s events)") % {"count": check["events"]}
+            return ngettext("Intact (%(count)s event)", "Intact (%(count)s events)",
+                            check["events"]) % {"count": check["events"]}
         return _("Broken at event %(seq)s") % {"seq": check["broken_at"]}
 
     @computed(_("Signers"), needs=["id"])
