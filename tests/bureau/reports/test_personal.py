@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_person_reads_who_furnished_and_who_asked(login, demo, nw_access):
     order(nw_access, purpose="other", purpose_detail="Mortgage pre-check")
+    Dispute.objects.filter(account_number="RPT-2001").delete()  # a record without a dispute
     PersonalReport.objects.filter(user=demo.users["ion"]).update(  # last year's free one
         created_at=timezone.now() - dt.timedelta(days=400))
     client = login(demo.users["ion"], demo.organizations["ion"])
@@ -194,3 +195,48 @@ def test_a_viewer_may_not_spend_the_organizations_quota_on_a_personal_report(dem
     # A member may take a paid one.
     member = Access(user=demo.users["ion"], organization=ion, role=Role.MEMBER)
     assert not services.order_personal_report(member).free
+
+
+def test_a_record_with_an_open_dispute_shows_it_and_a_refusal_keeps_the_text(login, demo):
+    personal = PersonalReport.objects.filter(user=demo.users["ion"]).first()
+    refs = dict(zip([a["account_number"] for a in personal.content["accounts"]],
+                    personal.content["debt_refs"], strict=True))
+    open_one = Dispute.objects.get(account_number="RPT-1001", status="open")
+    Dispute.objects.filter(account_number="RPT-2001").delete()
+    client = login(demo.users["ion"], demo.organizations["ion"])
+    body = client.get(f"/bureau/personal-report/{personal.uuid}/").content.decode()
+    # RPT-1001 has his open dispute: no form for it, its deadline instead.
+    assert f"/dispute/{refs['RPT-1001']}/" not in body
+    assert f"/dispute/{refs['RPT-2001']}/" in body
+    assert 'data-testid="open-dispute"' in body
+    assert open_one.deadline.strftime("%Y") in body
+    # A refused dispute (here: one filed meanwhile) shows the form again with its text.
+    from apps.client_portal.bureau.models import Debt
+
+    Dispute.objects.create(organization=demo.organizations["contoso"],
+                           debt=Debt.objects.get(account_number="RPT-2001"),
+                           account_number="RPT-2001", filed_by=demo.users["ion"],
+                           filed_by_name="Ion Rusu", reason="paid")
+    response = client.post(f"/bureau/personal-report/{personal.uuid}/dispute/"
+                           f"{refs['RPT-2001']}/", {"reason": "not_mine",
+                                                       "explanation": "Never had this card."})
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "You already have an open dispute about this record." in text
+    assert "Never had this card." in text
+    # An invalid one too.
+    response = client.post(f"/bureau/personal-report/{personal.uuid}/dispute/"
+                           f"{refs['RPT-1001']}/", {"explanation": "Paid in 2024."})
+    assert response.status_code == 400
+    assert "Paid in 2024." in response.content.decode()
+
+
+def test_a_person_without_a_free_report_is_told_when_the_next_one_comes(login, demo):
+    client = login(demo.users["ion"], demo.organizations["ion"])
+    response = client.post("/bureau/personal-report/", follow=True)
+    text = response.content.decode()
+    assert "Your free report for this year has been used" in text
+    assert "subscription" not in text.split("Your free report for this year")[1][:200]
+    last = PersonalReport.objects.filter(user=demo.users["ion"], free=True).latest("created_at")
+    assert services.next_free_report(demo.users["ion"]) == timezone.localdate(
+        last.created_at + dt.timedelta(days=365))

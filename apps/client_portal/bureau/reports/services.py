@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.bureau.models import Debt, DebtIdentifier
@@ -233,6 +233,14 @@ def free_report_left(user, now=None) -> bool:
     return not PersonalReport.objects.filter(user=user, free=True, created_at__gte=since).exists()
 
 
+def next_free_report(user) -> dt.date:
+    """The day the person's next free report is available (today when it already is)."""
+    last = PersonalReport.objects.filter(user=user, free=True).order_by("-created_at").first()
+    if last is None:
+        return timezone.localdate()
+    return timezone.localdate(last.created_at + dt.timedelta(days=PERSONAL_FREE_DAYS))
+
+
 def personal_content(idnp: str) -> dict:
     content, _result = build_content("person", idnp, kind=CreditReport.Kind.REPORT)
     debts = subject_debts("person", idnp)
@@ -256,7 +264,16 @@ def order_personal_report(access, request=None) -> PersonalReport:
             # A paid one spends the organization's quota: as for any ordered report.
             raise Refused(code="forbidden")
         if not free:
-            quota.take(access.organization, Service.PERSONAL)
+            try:
+                quota.take(access.organization, Service.PERSONAL)
+            except Refused as exc:
+                if exc.code != "no_subscription":
+                    raise
+                # A person has no subscription to speak of: say when the next free one comes.
+                raise Refused(_("Your free report for this year has been used; the next is "
+                                "available on %(date)s."), code="no_subscription",
+                              status=exc.status, params={"date": formats.date_format(
+                                  next_free_report(access.user), "SHORT_DATE_FORMAT")}) from None
         report = PersonalReport.objects.create(
             organization=access.organization, user=access.user, national_id=idnp, free=free,
             content=personal_content(idnp))

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.client_portal.core import audit
 from apps.client_portal.core.errors import Refused
@@ -96,29 +96,44 @@ def _own_personal(request, lookup) -> PersonalReport:
     return found
 
 
-@require_GET
-@member_required
-def personal_detail(request, lookup):
-    report = _own_personal(request, lookup)
+def _detail(request, report, form=None, form_ref=None, status=200):
+    """The personal report, its records marked with the person's open disputes.
+
+    ``form`` is the refused dispute form, shown again (open, with its text) on the record
+    ``form_ref`` so that nothing the person wrote is lost.
+    """
     view = describe(report.content)
     refs = report.content.get("debt_refs", [])
+    disputes = Dispute.objects.filter(filed_by=request.user).select_related("organization")
+    open_by_debt = {str(d.debt.uuid): d for d in disputes.filter(
+        status=Dispute.Status.OPEN, debt__isnull=False).select_related("debt")}
     for account, ref in zip(view["accounts"], refs, strict=False):
         account["ref"] = ref
-    disputes = Dispute.objects.filter(filed_by=request.user).select_related("organization")
+        account["open_dispute"] = open_by_debt.get(ref)
+        if account["open_dispute"]:
+            account["disputed"] = True
+        if form is not None and ref == form_ref:
+            account["form"] = form
     return render(request, "bureau_reports/personal_detail.html", {
         "report": report, "view": view, "form": DisputeForm(),
         "disputes": disputes[:100],
-    })
+    }, status=status)
 
 
-@require_POST
+@require_GET
+@member_required
+def personal_detail(request, lookup):
+    return _detail(request, _own_personal(request, lookup))
+
+
+@require_http_methods(["POST"])
 @member_required
 def dispute(request, lookup, debt):
     report = _own_personal(request, lookup)
     form = DisputeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the reason of the dispute."))
-        return redirect("bureau_reports:personal_detail", report.uuid)
+        return _detail(request, report, form, str(debt), status=400)
     try:
         services.open_dispute(request.access, report, debt, request=request,
                               **form.cleaned_data)
@@ -126,7 +141,7 @@ def dispute(request, lookup, debt):
         if exc.code == "not_found":
             raise Http404 from None
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your dispute is filed. The furnisher has been told and "
-                                    "must answer by the date shown."))
+        return _detail(request, report, form, str(debt), status=exc.status)
+    messages.success(request, _("Your dispute is filed. The furnisher has been told and "
+                                "must answer by the date shown."))
     return redirect("bureau_reports:personal_detail", report.uuid)
