@@ -308,3 +308,31 @@ def test_daily_command_marks_dead_imports_refused(lender, lender_access):
     fresh.refresh_from_db()
     assert imp.status == "refused" and imp.error_report[0]["code"] == "internal"
     assert fresh.status == "running"
+
+
+def test_a_refused_import_page_names_fields_and_values_as_people_read_them(
+        demo, lender, lender_access, login, run_import):
+    import re
+
+    page = login(demo.users["lender_owner"], lender)
+    for defect in ("bad_rdw", "bad_ecoa", "bad_date"):
+        data, _record, _field = writer.broken(defect)
+        imp = run_import(lender_access, upload(data, f"{defect}.dat"), fmt="metro2")
+        assert imp.status == DebtImport.Status.REFUSED
+        body = page.get(f"/bureau/imports/{imp.uuid}/progress/").content.decode()
+        table = body[body.index('data-testid="import-errors"'):body.index("</table>")]
+        cells = re.findall(r'data-label="Field">([^<]*)<', table)
+        assert cells, defect
+        for cell in cells:  # "block length", "J1 · ecoa code": no camelCase names
+            assert not re.search(r"[a-z][A-Z]", cell), (defect, cell)
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", table), defect
+        assert "<progress" not in body and "records checked" not in body  # not half filled
+    from apps.client_portal.bureau import importer
+    assert importer.printable("a\x01b") == "a0x01b"
+    assert importer.field_label("blockDescriptorWord") == "block length"
+    assert importer.field_label("J1.ecoaCode") == "J1 · ecoa code"
+    assert importer.field_label("opened_on") == "opened"
+
+    done = run_import(lender_access, csv_file([csv_line(900)]))
+    body = page.get(f"/bureau/imports/{done.uuid}/progress/").content.decode()
+    assert "1 record imported, 0 already present." in body

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -105,6 +106,50 @@ def error_text(err: dict) -> str:
         return str(template) % err["params"] if err.get("params") else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+# What an error's field is called on the page, for the names that are not a Debt field's
+# (a Debt field reads its own verbose name; another Metro 2 name reads as words).
+FIELD_LABELS = {
+    "file": _("the file"),
+    "header": _("header line"),
+    "line": _("line"),
+    "subject_id": _("IDNP or IDNO"),
+    "action": _("action"),
+    "trailer": _("trailer record"),
+    "recordIdentifier": _("record identifier"),
+    "recordDescriptorWord": _("record length"),
+    "blockDescriptorWord": _("block length"),
+    "segmentIdentifier": _("segment identifier"),
+    "socialSecurityNumber": _("national ID number"),
+}
+
+
+def field_label(name: str) -> str:
+    """The error's field as a person reads it: "block length", "J1 · ecoa code"."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .models import Debt
+
+    segment, _dot, last = (name or "").rpartition(".")
+    if last in FIELD_LABELS:
+        label = str(FIELD_LABELS[last])
+    else:
+        try:
+            label = str(Debt._meta.get_field(last).verbose_name)
+        except FieldDoesNotExist:
+            label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last).lower()
+    return f"{segment} · {label}" if segment else label
+
+
+def printable(text: str) -> str:
+    """``text`` with each control or unprintable character written as 0x01."""
+    return "".join(c if c.isprintable() else f"0x{ord(c):02X}" for c in text or "")
+
+
+def error_for_page(err: dict) -> dict:
+    return {**error_for_api(err), "field_label": field_label(err["field"]),
+            "value": printable(err["value"])}
 
 
 def error_for_api(err: dict) -> dict:

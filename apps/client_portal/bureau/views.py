@@ -66,7 +66,7 @@ def _import_or_404(request, lookup):
 def import_progress(request, lookup):
     imp = _import_or_404(request, lookup)
     context = {"imp": imp, "progress": services.progress(imp),
-               "errors": [importer.error_for_api(e) for e in imp.error_report],
+               "errors": [importer.error_for_page(e) for e in imp.error_report],
                "can_cancel": imp.active and request.access.has_role(services.IMPORT_ROLE)}
     template = ("bureau/_import_progress.html" if request.headers.get("HX-Request")
                 else "bureau/import_progress.html")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core import audit
@@ -75,8 +75,10 @@ def take(organization, service: str, count: int = 1, *, day: dt.date | None = No
         _after_lock(usage)
         if usage.used + count > limit:
             raise Refused(EXCEEDED, code="quota_exceeded", status=409, params={
-                "service": Service(service).label, "used": usage.used, "limit": limit,
-                "end": usage.period_end.strftime("%d.%m.%Y")})
+                "service": Service(service).label,
+                "used": formats.number_format(usage.used, use_l10n=True, force_grouping=True),
+                "limit": formats.number_format(limit, use_l10n=True, force_grouping=True),
+                "end": formats.date_format(usage.period_end, "SHORT_DATE_FORMAT")})
         Usage.objects.filter(pk=usage.pk).update(used=F("used") + count)
         usage.used += count
         audit.record("bureau_reports.quota_taken", obj=subscription, organization=organization,

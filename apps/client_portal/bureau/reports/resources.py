@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from apps.client_portal.core.registry import (
@@ -121,6 +122,11 @@ class RegistryLookupResource(OrderResource):
         registries.complete_lookup(obj)
 
 
+def _grouped(number) -> str:
+    """A count with the page's thousands separator (600 000, 600,000)."""
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
+
+
 def _usage_rows(subscription):
     _sub, lines = quota.overview(subscription.organization)
     return lines if _sub is not None and _sub.pk == subscription.pk else []
@@ -154,8 +160,11 @@ class SubscriptionResource(Resource):
                                  "limit": _("Quota"), "left": _("Left"),
                                  "period_end": _("Until")},
                          numbers=["used", "limit", "left"],
-                         format={"period_end": lambda line: line.period_end.strftime(
-                             "%d.%m.%Y")})],
+                         format={"period_end": lambda line: formats.date_format(
+                                     line.period_end, "SHORT_DATE_FORMAT"),
+                                 "used": lambda line: _grouped(line.used),
+                                 "limit": lambda line: _grouped(line.limit),
+                                 "left": lambda line: _grouped(line.left)})],
     )
 
     @computed(_("Period"), needs=["plan"])
@@ -177,8 +186,8 @@ class SubscriptionResource(Resource):
         if subscription is None:
             return cards
         url = subscription.get_absolute_url()
-        return cards + [Card(line.label, _("%(used)s of %(limit)s") % {"used": line.used,
-                                                                 "limit": line.limit},
+        return cards + [Card(line.label, _("%(used)s of %(limit)s") % {
+                             "used": _grouped(line.used), "limit": _grouped(line.limit)},
                      url=url, hint=_("used this period"),
                      tone="warning" if line.percent >= 80 else "")
                 for line in lines]
