@@ -39,6 +39,7 @@ WRITTEN_BY_PEOPLE = {
     "billing.tariff": ["name", "description"],
     "api.apikey": ["name"],
     "api.webhookendpoint": ["description"],
+    "bureau_reports.dispute": ["explanation", "outcome"],
 }
 
 
