@@ -2,6 +2,7 @@
 the mouse and signs; the request is sealed. On a phone, a finger draws in the same box."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from apps.client_portal.core.tenancy import Role
@@ -73,6 +74,18 @@ def test_a_finger_draws_on_a_phone(open_page, demo_live, sign_in):
     page.goto("/verify/")
     expect(page.locator("h1")).to_have_text("Check a signed document")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # In Romanian: the status badge wraps inside its card; the signing time is Romanian.
+    get_user_model().objects.filter(pk=demo_live.users["owner"].pk).update(language="ro")
+    page.goto(f"/p/signatures/{req.uuid}/")
+    assert page.evaluate("document.documentElement.lang") == "ro"
+    assert page.locator(".head-figures .pill").evaluate(
+        "p => p.getBoundingClientRect().right <= p.closest('div').getBoundingClientRect().right"
+        " && p.scrollWidth <= p.clientWidth")
+    page.goto(f"/signatures/{req.uuid}/sign/")
+    month = page.evaluate("new Intl.DateTimeFormat('ro', {month: 'long'}).format(new Date())")
+    expect(page.locator("#time-local")).to_contain_text(month)
+    expect(page.locator(".signing-consent")).to_contain_text("Prin semnare")
 
 
 # --- the signer's own key, on the signing page ------------------------------------------

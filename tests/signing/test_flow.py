@@ -5,6 +5,7 @@ on it, rather than one flow per assertion.
 """
 
 import base64
+import re
 
 import pytest
 
@@ -95,6 +96,11 @@ def test_order_two_signers_seal_and_tamper(demo, login, client, tmp_path):
     assert all(s["intact"] and s["trusted"] for s in result["signatures"]), result
     assert any(s["modification_level"] == "lta_updates" for s in result["signatures"])
     assert all(s["timestamp"] for s in result["signatures"])
+    # The page: a plain verdict, the document timestamp named as one, times for people.
+    html = anonymous.post("/verify/", {"file": _upload(final)}).content.decode()
+    assert 'id="verdict"' in html and "Every signature is intact" in html
+    assert "Document timestamp (" in html
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", html)  # no raw ISO times
 
     # One byte changed inside the signed content: not intact everywhere.
     at = final.index(b"A test document.")
@@ -105,6 +111,8 @@ def test_order_two_signers_seal_and_tamper(demo, login, client, tmp_path):
     page = anonymous.post("/verify/", {"file": _upload(tampered)})
     assert page.status_code == 200
     assert page.content.decode().count("Not intact") >= len(result["signatures"])
+    assert "The file was changed after it was signed: the signatures of" in \
+        page.content.decode() and "Olivia Owens" in page.content.decode()
     blocks = signature_blocks(pdfsig(tampered, tmp_path))
     assert blocks and all(line != "Signature is Valid." for line in blocks.values()), blocks
 

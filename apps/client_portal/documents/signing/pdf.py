@@ -387,9 +387,11 @@ def verify(pdf: bytes) -> list[dict]:
     results = []
     for sig in embedded:
         entry = {"signer": "", "signed_at": None, "timestamp": None, "intact": False,
-                 "trusted": False, "modification_level": None, "field": sig.field_name}
+                 "trusted": False, "modification_level": None, "field": sig.field_name,
+                 "kind": "signature"}
         try:
             if sig.sig_object_type == "/DocTimeStamp":
+                entry["kind"] = "timestamp"
                 status = run(async_validate_pdf_timestamp(
                     sig, validation_context=validation_context()))
                 entry["signer"] = status.signing_cert.subject.native.get("common_name", "")
@@ -400,7 +402,8 @@ def verify(pdf: bytes) -> list[dict]:
                     sig, signer_validation_context=validation_context(),
                     ts_validation_context=validation_context()))
                 entry["signer"] = (str(sig.sig_object.get("/Name", "")) or
-                                   status.signing_cert.subject.native.get("common_name", ""))
+                                   status.signing_cert.subject.native.get("common_name", "")
+                                   or status.signing_cert.subject.human_friendly)
                 when = status.signer_reported_dt
                 entry["signed_at"] = when.isoformat() if when else None
                 stamp = status.timestamp_validity

@@ -45,6 +45,8 @@ GENESIS = "0" * 64
 # Seeding the demo asks nobody to sign: no notices (see ``without_notices``).
 _quiet = contextvars.ContextVar("signing_quiet", default=False)
 CONSENT_KEY = "signing"
+# The statement of a signature with one's own certificate (no drawn image): its own key.
+CONSENT_KEY_CERTIFICATE = "signing-certificate"
 
 TO_SIGN = messages.declare(
     "signing.to_sign", _("A document awaits your signature"),
@@ -74,11 +76,27 @@ def _later(callback) -> None:
 
 
 # --- set-up --------------------------------------------------------------------------
-def current_consent(language: str | None = None) -> ConsentText | None:
-    """The newest consent statement, in ``language`` if there is one, else in English."""
-    texts = ConsentText.objects.filter(key=CONSENT_KEY).order_by("-version")
+def current_consent(language: str | None = None, key: str = CONSENT_KEY) -> ConsentText | None:
+    """The newest consent statement, in ``language`` if there is one, else in English
+    (a certificate's statement, else the general one)."""
+    texts = ConsentText.objects.filter(key=key).order_by("-version")
     lang = (language or get_language() or "en").split("-")[0]
-    return texts.filter(language=lang).first() or texts.filter(language="en").first()
+    found = texts.filter(language=lang).first() or texts.filter(language="en").first()
+    if found is None and key != CONSENT_KEY:
+        return current_consent(language)
+    return found
+
+
+def consent_for(req, language: str | None = None) -> ConsentText | None:
+    """``req``'s consent statement (its key and version) in the reader's language, if
+    written in it; else as the request names it. Its own hash is what the signer confirms."""
+    if not req.consent_id:
+        return None
+    lang = (language or get_language() or "en").split("-")[0]
+    if req.consent.language == lang:
+        return req.consent
+    return ConsentText.objects.filter(key=req.consent.key, version=req.consent.version,
+                                      language=lang).first() or req.consent
 
 
 def verify_url(req=None) -> str:
@@ -134,7 +152,10 @@ def request_signatures(document: StoredFile, *, signers: list[list[dict]], title
             organization=document.organization, document=document,
             title=(title or document.display_title)[:200], source=source, method=method,
             deadline=deadline, remind_every_days=remind_every_days, created_by=by,
-            consent=current_consent("en"), reference=secrets.token_hex(8),
+            consent=current_consent("en", CONSENT_KEY_CERTIFICATE
+                                    if method == SignatureRequest.Method.CERTIFICATE
+                                    else CONSENT_KEY),
+            reference=secrets.token_hex(8),
         )
         rows = _signer_rows(req, signers)
         labels = [(row.field_name, _slot_label(row)) for row in rows]
@@ -211,10 +232,11 @@ def record_view(req, *, access, request=None) -> None:
                 kind=EvidenceEvent.Kind.VIEWED, user=access.user).exists():
             return
         add_event(req, EvidenceEvent.Kind.VIEWED, user=access.user, request=request)
-        if req.consent_id:
+        shown = consent_for(req)
+        if shown is not None:
             add_event(req, EvidenceEvent.Kind.CONSENT_SHOWN, user=access.user, request=request,
-                      data={"consent_sha256": req.consent.sha256,
-                            "version": req.consent.version})
+                      data={"consent_sha256": shown.sha256, "version": shown.version,
+                            "language": shown.language})
 
 
 # --- whose turn ----------------------------------------------------------------------
@@ -282,10 +304,18 @@ def _lock(req):
 
 
 def _check_consent(req, signer, consent_sha256: str) -> None:
-    if req.consent_id and signer.kind != Signer.Kind.PROVIDER \
-            and consent_sha256 != req.consent.sha256:
+    """The statement confirmed: the request's, in any language it is written in; kept on
+    ``signer`` (the text this person read)."""
+    if not req.consent_id or signer.kind == Signer.Kind.PROVIDER:
+        return
+    confirmed = None
+    if consent_sha256:
+        confirmed = ConsentText.objects.filter(
+            key=req.consent.key, version=req.consent.version, sha256=consent_sha256).first()
+    if confirmed is None:
         raise Refused(_("Please read the consent statement and confirm it before signing."),
                       fields={"consent": [_("Confirm the consent statement.")]})
+    signer.consent = confirmed
 
 
 def _working_bytes(req) -> bytes:
@@ -358,8 +388,11 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
     signer.ip = client_ip(request) if request is not None else None
     signer.user_agent = (request.META.get("HTTP_USER_AGENT", "")
                          if request is not None else "")[:300]
-    signer.consent = None if provider else req.consent
-    signer.consent_sha256 = "" if provider or not req.consent_id else req.consent.sha256
+    if provider or not req.consent_id:
+        signer.consent = None
+    elif signer.consent_id is None:
+        signer.consent = req.consent
+    signer.consent_sha256 = signer.consent.sha256 if signer.consent_id else ""
     signer.pending_state = None
     signer.save()
     details = {"method": signer.method, "timezone": signer.signer_timezone,
@@ -487,7 +520,11 @@ def certificate_prepare(req, *, access, certs_der: list[bytes], consent_sha256: 
         sessions = dict(signer.pending_state["sessions"]) \
             if _keyed(signer.pending_state) else {}
         sessions[_session_key(access)] = state
-        signer.pending_state = {"sessions": sessions}
+        # The statement each person confirmed (in their language), beside the MAC'd state.
+        consents = dict(signer.pending_state.get("consents") or {}) \
+            if _keyed(signer.pending_state) else {}
+        consents[_session_key(access)] = signer.consent_id
+        signer.pending_state = {"sessions": sessions, "consents": consents}
         signer.save(update_fields=["pending_state"])
     return {key: state[key] for key in ("to_sign", "hash", "key_type", "curve")}
 
@@ -522,6 +559,9 @@ def certificate_finish(req, *, access, signature: bytes, timezone_name: str = ""
             raise Refused(_("The document changed while you were signing (someone else "
                             "signed it). Please sign again."), code="conflict")
         signed = pades.finish(state, signature)
+        confirmed = (signer.pending_state.get("consents") or {}).get(_session_key(access))
+        if confirmed:
+            signer.consent = ConsentText.objects.filter(pk=confirmed).first()
         info = pades.signer_info(signed, signer.field_name)
         _certificate_facts(signer, info, Signer.Method.CERTIFICATE)
         return _signed(req, signer, signed, access=access, request=request,

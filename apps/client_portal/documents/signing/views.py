@@ -79,7 +79,7 @@ def _page(request, req, *, error=None, status=200):
         "req": req, "turn": turn, "reason": reason, "error": error,
         "certificate": certificate, "existing": existing, "dstu": dstu_ok,
         "certsign_messages": texts,
-        "consent": req.consent, "signers": list(req.signers.all()),
+        "consent": services.consent_for(req), "signers": list(req.signers.all()),
         "detail_url": req.get_absolute_url(),
     }, status=status)
 
@@ -184,7 +184,29 @@ def verify_page(request):
             error, status = refusal.message, refusal.status
     return render(request, "signing/verify.html", {
         "result": result, "error": error, "max_mb": max_verify_bytes() // (1024 * 1024),
+        "rows": _verify_rows(result), "changed": _changed(result),
+        "untrusted": any(entry["intact"] and not entry["trusted"]
+                         for entry in (result or {}).get("signatures", [])),
     }, status=status)
+
+
+def _when(value):
+    """An ISO time of the check as an aware datetime (shown in the reader's zone)."""
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if value else None
+
+
+def _verify_rows(result) -> list[dict]:
+    return [{**entry, "signed_at": _when(entry.get("signed_at")),
+             "timestamp": _when(entry.get("timestamp"))}
+            for entry in (result or {}).get("signatures", [])]
+
+
+def _changed(result) -> list[str]:
+    """Who signed what the file no longer matches (the headline names them)."""
+    return [entry["signer"] or _("an unreadable signature")
+            for entry in (result or {}).get("signatures", []) if not entry["intact"]]
 
 
 class SignInput(serializers.Serializer):

@@ -25,12 +25,19 @@
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
     document.getElementById("signer-timezone").value = zone;
+    // In the page's language (not the browser's), in UTC and in the signer's own zone.
+    var lang = document.documentElement.lang || undefined;
+    function format(date, timeZone) {
+      var options = { dateStyle: "long", timeStyle: "medium" };
+      if (timeZone) { options.timeZone = timeZone; }
+      try { return new Intl.DateTimeFormat(lang, options).format(date); }
+      catch (e) { return date.toISOString().replace("T", " ").slice(0, 19); }
+    }
     function tick() {
       var now = new Date();
-      document.getElementById("time-utc").textContent =
-        now.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+      document.getElementById("time-utc").textContent = format(now, "UTC") + " UTC";
       document.getElementById("time-local").textContent =
-        now.toLocaleString(undefined, { timeZoneName: "short" }) + (zone ? " (" + zone + ")" : "");
+        format(now, zone || undefined) + (zone === "UTC" ? " UTC" : zone ? " (" + zone + ")" : "");
     }
     tick();
     window.setInterval(tick, 1000);
