@@ -157,7 +157,8 @@ def test_refused_import_pages_list_the_bad_records(demo, lender, login, run_impo
     for url in (f"/p/debt-imports/{imp.uuid}/", f"/bureau/imports/{imp.uuid}/progress/"):
         body = page.get(url).content.decode()
         assert "account status 13 needs a payment rating" in body, url
-        assert "paymentRating" in body
+        # The field as people read it, not the layout's name.
+        assert ">payment rating<" in body and "paymentRating" not in body, url
 
 
 def test_a_private_persons_organization_has_no_debts_nor_imports(client, demo, login):

@@ -336,3 +336,21 @@ def test_a_refused_import_page_names_fields_and_values_as_people_read_them(
     done = run_import(lender_access, csv_file([csv_line(900)]))
     body = page.get(f"/bureau/imports/{done.uuid}/progress/").content.decode()
     assert "1 record imported, 0 already present." in body
+
+
+def test_an_imported_metro2_debt_reads_its_type_and_history_in_words(demo, lender, login):
+    from apps.client_portal.bureau.metro2.codes import debt_type_label
+    from apps.client_portal.bureau.resources import history_words
+
+    assert debt_type_label("M48") == "debt in collection"
+    assert debt_type_label("R99") == "revolving credit"
+    assert debt_type_label("consumer loan") == "consumer loan"
+    assert history_words("1000") == ("Latest month first: 30 days late (1 month), "
+                                     "on time (3 months)")
+    debt = Debt.objects.filter(organization=lender, is_current=True).first()
+    Debt.objects.filter(pk=debt.pk).update(debt_type="M48", payment_history="100")
+    page = login(demo.users["lender_owner"], lender)
+    body = page.get(f"/p/debts/{debt.uuid}/").content.decode()
+    assert "debt in collection" in body and "M48" not in body
+    assert "30 days late (1 month), on time (2 months)" in body
+    assert "M48" not in page.get("/p/debts/?page_size=100").content.decode()

@@ -8,6 +8,7 @@ report ordered with the subject's consent (bureau.reports).
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.client_portal.core.registry import (
     SECONDARY,
@@ -23,7 +24,25 @@ from apps.client_portal.core.registry import (
 from apps.client_portal.core.tenancy import Role
 
 from . import importer, services
+from .metro2 import codes as m2codes
 from .models import Debt, DebtImport
+
+
+def history_words(history: str) -> str:
+    """The payment history in words, the latest month first: each run of equal months."""
+    runs = []
+    for char in history or "":
+        if runs and runs[-1][0] == char:
+            runs[-1][1] += 1
+        else:
+            runs.append([char, 1])
+    if not runs:
+        return ""
+    from .reports.display import HISTORY
+
+    words = [ngettext("%(what)s (%(count)s month)", "%(what)s (%(count)s months)", n) % {
+        "what": HISTORY.get(char, char), "count": n} for char, n in runs]
+    return _("Latest month first: %(runs)s") % {"runs": ", ".join(words)}
 
 MONEY = ("original_amount", "balance", "past_due", "charged_off")
 
@@ -47,7 +66,7 @@ class DebtResource(Resource):
     list_columns = [
         Column("account_number", link=True),
         "subject_name",
-        Column("debt_type", priority=SECONDARY),
+        Column("type_label", priority=SECONDARY),
         "balance",
         Column("past_due", priority=SECONDARY),
         "status",
@@ -57,22 +76,24 @@ class DebtResource(Resource):
     search_fields = ["account_number", "subject_name"]
     ordering = ["account_number", "-version"]
     detail_fields = [
-        "account_number", "subject_kind", "subject_name", "subject_ids", "debt_type", "status",
+        "account_number", "subject_kind", "subject_name", "subject_ids", "type_label", "status",
         "opened_on", "due_on", "first_delinquency_on", "closed_on", "last_payment_on",
         "original_amount", "balance", "past_due", "charged_off", "currency",
-        "payment_history", "consent_reference", "version", "updated_at",
+        "history_text", "consent_reference", "version", "updated_at",
     ]
-    api_fields = detail_fields + ["is_current", "created_at"]
+    # The API keeps the stored codes ("M48", "100000000000"); the pages read them as words.
+    api_fields = [{"type_label": "debt_type", "history_text": "payment_history"}.get(f, f)
+                  for f in detail_fields] + ["is_current", "created_at"]
     layout = Layout(
         header=["status", "balance", "updated_at"],
         sections=[
             Section(_("Debtor"), ["subject_kind", "subject_name", "subject_ids"]),
-            Section(_("Account"), ["account_number", "debt_type", "currency",
+            Section(_("Account"), ["account_number", "type_label", "currency",
                                    "consent_reference", "version"]),
             Section(_("Dates"), ["opened_on", "due_on", "first_delinquency_on", "closed_on",
                                  "last_payment_on"]),
             Section(_("Amounts"), ["original_amount", "balance", "past_due", "charged_off",
-                                   "payment_history"]),
+                                   "history_text"]),
         ],
         related=[Related("history", _("Earlier versions"),
                          columns=["version", "status", "balance", "past_due", "updated_at"],
@@ -90,6 +111,14 @@ class DebtResource(Resource):
     def get_queryset(cls, access):
         # The current version of each debt; earlier ones are its history.
         return super().get_queryset(access).filter(is_current=True)
+
+    @computed(_("type"), needs=["debt_type"])
+    def type_label(obj):
+        return m2codes.debt_type_label(obj.debt_type)
+
+    @computed(_("payment history"), needs=["payment_history"])
+    def history_text(obj):
+        return history_words(obj.payment_history)
 
     @computed(_("Identifiers"))
     def subject_ids(obj):
@@ -131,11 +160,11 @@ class DebtImportResource(Resource):
                                          "imported", "unchanged", "error_count"]),
                   Section(_("When"), ["started_at", "finished_at"])],
         related=[Related("errors", _("Bad records"),
-                         columns=["record", "field", "value", "message"],
-                         labels={"record": _("Record"), "field": _("Field"),
+                         columns=["record", "field_label", "value", "message"],
+                         labels={"record": _("Record"), "field_label": _("Field"),
                                  "value": _("Value"), "message": _("Reason")},
                          numbers=["record"],
-                         rows=lambda obj: [importer.error_for_api(e) for e in obj.error_report])],
+                         rows=lambda obj: [importer.error_for_page(e) for e in obj.error_report])],
         links=[Link("progress", _("Follow the progress"), _progress_url)],
     )
     read_role = Role.VIEWER

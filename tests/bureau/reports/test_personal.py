@@ -209,6 +209,8 @@ def test_a_record_with_an_open_dispute_shows_it_and_a_refusal_keeps_the_text(log
     assert f"/dispute/{refs['RPT-1001']}/" not in body
     assert f"/dispute/{refs['RPT-2001']}/" in body
     assert 'data-testid="open-dispute"' in body
+    assert "Payment history, latest month first" in body  # as the add-debt form says
+    assert 'data-testid="history-legend"' in body and "on time" in body
     assert open_one.deadline.strftime("%Y") in body
     # A refused dispute (here: one filed meanwhile) shows the form again with its text.
     from apps.client_portal.bureau.models import Debt

@@ -1,5 +1,7 @@
 """The Metro 2 code lists the reader checks (Credit Reporting Resource Guide)."""
 
+from django.utils.translation import gettext_lazy as _
+
 ACCOUNT_STATUS = frozenset({
     "05", "11", "13", "61", "62", "63", "64", "65", "71", "78", "80", "82", "83", "84",
     "88", "89", "93", "94", "95", "96", "97", "DA", "DF",
@@ -25,3 +27,24 @@ CORRECTION = frozenset({0, 1})
 # Statuses the trailer counts one by one (its "totalStatusCodeXX" fields).
 COUNTED_STATUSES = ("DF", "DA", "05", "11", "13", "61", "62", "63", "64", "65", "71", "78",
                     "80", "82", "83", "84", "88", "89", "93", "94", "95", "96", "97")
+
+# What a person reads for an imported debt's type (portfolio type + account type, as
+# stored: "M48"); the code itself stays in the back office and the API.
+PORTFOLIO_LABELS = {"C": _("line of credit"), "I": _("instalment loan"), "M": _("mortgage"),
+                    "O": _("open account"), "R": _("revolving credit")}
+ACCOUNT_TYPE_LABELS = {
+    "00": _("car loan"), "01": _("unsecured loan"), "02": _("secured loan"),
+    "18": _("credit card"), "26": _("mortgage"), "48": _("debt in collection"),
+    "90": _("medical debt"), "91": _("debt consolidation"),
+}
+
+
+def debt_type_label(value: str) -> str:
+    """A Metro 2 type code ("M48") as words; any other (free) text as it is."""
+    value = value or ""
+    if len(value) == 3 and value[0] in PORTFOLIO_TYPE and value[1:].isalnum() and (
+            value == value.upper()):
+        label = ACCOUNT_TYPE_LABELS.get(value[1:]) or PORTFOLIO_LABELS.get(value[0])
+        if label:
+            return str(label)
+    return value

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from apps.client_portal.bureau.metro2 import codes as m2codes
 from apps.client_portal.bureau.models import DebtStatus
 from apps.client_portal.core.display import format_money
 
@@ -49,7 +50,7 @@ def _money(value, currency):
 
 
 def history_cells(history: str) -> list[dict]:
-    """The payment history, oldest month first, each month with its meaning."""
+    """The payment history, the latest month first, each month with its meaning."""
     cells = []
     for char in history or "":
         days = scoring.DAYS_LATE.get(char)
@@ -75,6 +76,9 @@ def describe(content: dict) -> dict:
             "past_due_text": _money(row["past_due"], currency),
             "charged_off_text": _money(row["charged_off"], currency),
             "history": history_cells(row["payment_history"]),
+            "history_legend": list({c["char"]: c for c in history_cells(
+                row["payment_history"])}.values()),
+            "debt_type": m2codes.debt_type_label(row.get("debt_type", "")),
             "negative": row["status"] in ("delinquent", "charged_off", "collection")
             or Decimal(row["past_due"]) > 0,
         })
