@@ -139,3 +139,35 @@ def test_money_for_a_loan_closed_meanwhile_is_held_never_lost(borrower, gateways
 def test_list_rows_link_to_the_loan(borrower):
     html = borrower.get(reverse("portal:list", args=["loans"])).content.decode()
     assert _loan("PL-2025-0001").get_absolute_url() in html
+
+
+def test_schedule_shows_each_instalments_status(borrower):
+    """Paid, overdue, not yet due: from the rows' paid amounts (kept by the allocations)."""
+    import re
+
+    from django.utils import timezone
+
+    from apps.client_portal.loans import services
+
+    loan = _loan("PL-2025-0001")
+    rows = services.current_rows(loan)
+    today = timezone.localdate()
+    expected = ["paid" if r.paid_principal + r.paid_interest >= r.total
+                else "overdue" if r.due_date < today
+                else "partially-paid" if r.paid_principal + r.paid_interest
+                else "scheduled" for r in rows]
+    assert {"paid", "overdue"} <= set(expected), expected  # the demo has both
+    html = borrower.get(loan.get_absolute_url() + "?tab=schedule").content.decode()
+    assert re.findall(r'data-status="([a-z-]+)"', html) == expected
+    assert ">Paid<" in html and ">Overdue<" in html and "Status" in html
+
+
+def test_dashboard_card_says_the_loan_is_overdue(borrower):
+    from apps.client_portal.loans import services
+
+    loan = _loan("PL-2025-0001")
+    pos = services.position(loan)
+    assert pos["arrears"] > 0
+    html = borrower.get(reverse("portal:dashboard")).content.decode()
+    assert "Loan PL-2025-0001 overdue" in html
+    assert f"{pos['days_past_due']} days past due" in html

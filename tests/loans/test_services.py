@@ -73,6 +73,47 @@ def test_overpayment_closes_the_loan_and_keeps_a_deposit(jan, demo):
     assert loan.status == Loan.Status.REPAID and loan.deposit == D("10.00")
 
 
+def test_staff_refund_the_deposit_recorded_audited_and_never_more_than_it(jan, demo, client):
+    from django.urls import reverse
+
+    from apps.client_portal.loans.models import DepositRefund
+
+    _org, loans = jan
+    loan = loans["PL-2025-0001"]
+    debt = services.position(loan)["total_debt"]
+    services.record_repayment(loan, amount=debt + D("10.00"), date=timezone.localdate(),
+                              source=Repayment.Source.STAFF, reference="T-OVER")
+    loan.refresh_from_db()
+    assert loan.deposit == D("10.00")
+    with pytest.raises(Refused) as refused:  # more than the deposit: refused, nothing kept
+        services.refund_deposit(loan, amount=D("10.01"), date=timezone.localdate(),
+                                reference="R-1", by=demo.users["admin"])
+    assert "10.00" in refused.value.message and "10.01" in refused.value.message
+    loan.refresh_from_db()
+    assert loan.deposit == D("10.00") and not DepositRefund.objects.exists()
+
+    # Staff use the back office page: part of it, then the rest; a second try is refused.
+    client.force_login(demo.users["admin"])
+    url = reverse("admin:loans_loan_refund_deposit", args=[loan.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "10.00" in page.content.decode()
+    day = timezone.localdate().isoformat()
+    answer = client.post(url, {"amount": "4.00", "date": day, "reference": "TR-0001"})
+    assert answer.status_code == 302
+    loan.refresh_from_db()
+    assert loan.deposit == D("6.00")
+    refund = DepositRefund.objects.get()
+    assert (refund.amount, refund.reference, refund.organization_id, refund.created_by) == (
+        D("4.00"), "TR-0001", loan.organization_id, demo.users["admin"])
+    event = AuditEvent.objects.filter(action="loans.deposit_refund").get()
+    assert event.changes["amount"] == "4.00" and event.changes["deposit"] == "6.00"
+    again = client.post(url, {"amount": "6.50", "date": day, "reference": "TR-0002"})
+    assert again.status_code == 200 and "is more than it" in again.content.decode()
+    loan.refresh_from_db()
+    assert loan.deposit == D("6.00") and DepositRefund.objects.count() == 1
+    assert client.get(reverse("admin:loans_loan_change", args=[loan.pk])).status_code == 200
+
+
 def test_reschedule_needs_another_approver_and_keeps_the_old_version(demo):
     maria = demo.organizations["borrower_maria"]
     loan = Loan.objects.get(organization=maria)

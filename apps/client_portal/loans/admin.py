@@ -14,8 +14,9 @@ from apps.client_portal.core.admin_base import AuditedAdmin, ResourceAdmin, Tabu
 from apps.client_portal.core.errors import Refused
 
 from . import services
-from .forms import StatementImportForm
+from .forms import DepositRefundForm, StatementImportForm
 from .models import (
+    DepositRefund,
     Instalment,
     Loan,
     LoanProduct,
@@ -79,6 +80,25 @@ def apply_deposit(modeladmin, request, queryset):
     _run(request, queryset, services.apply_deposit, _("Deposit applied on %(count)s loans."))
 
 
+@admin.action(description=_("Refund the deposit"))
+def refund_deposit(modeladmin, request, queryset):
+    if queryset.count() != 1:
+        messages.error(request, _("Choose one loan to refund its deposit."))
+        return None
+    return redirect(reverse("admin:loans_loan_refund_deposit", args=[queryset.get().pk]))
+
+
+class DepositRefundInline(TabularInline):
+    model = DepositRefund
+    extra = 0
+    fields = ["date", "amount", "reference", "created_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.action(description=_("Propose a reschedule from today (remaining instalments)"))
 def propose_reschedule(modeladmin, request, queryset):
     today = dt.date.today()
@@ -108,12 +128,39 @@ class LoanAdmin(ResourceAdmin):
               "accrued_through", "oldest_unpaid_due"]
     readonly_fields = ["status", "principal_outstanding", "penalty_accrued", "penalty_paid",
                        "deposit", "apr", "accrued_through", "oldest_unpaid_due"]
-    actions = [disburse, client_access, propose_reschedule, apply_deposit, terminate, write_off]
+    actions = [disburse, client_access, propose_reschedule, apply_deposit, refund_deposit,
+               terminate, write_off]
     actions_list = ["import_statement"]
+    inlines = [DepositRefundInline]
 
     def get_urls(self):
         return [path("import-statement/", self.admin_site.admin_view(self.import_view),
-                     name="loans_loan_import_statement"), *super().get_urls()]
+                     name="loans_loan_import_statement"),
+                path("<int:pk>/refund-deposit/", self.admin_site.admin_view(self.refund_view),
+                     name="loans_loan_refund_deposit"), *super().get_urls()]
+
+    def refund_view(self, request, pk):
+        """Record a refund of the loan's deposit: amount, date and the transfer's reference."""
+        loan = self.get_object(request, str(pk))
+        if loan is None or not self.has_change_permission(request, loan):
+            messages.error(request, _("You may not refund this loan's deposit."))
+            return redirect(reverse("admin:loans_loan_changelist"))
+        form = DepositRefundForm(request.POST or None, initial={
+            "amount": loan.deposit, "date": dt.date.today()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.refund_deposit(loan, **form.cleaned_data, by=request.user,
+                                        request=request)
+            except Refused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Deposit refund recorded."))
+                return redirect(reverse("admin:loans_loan_change", args=[loan.pk]))
+        return TemplateResponse(request, "loans/admin_refund.html", {
+            **self.admin_site.each_context(request), "form": form, "loan": loan,
+            "title": _("Refund the deposit of %(loan)s") % {"loan": loan.number},
+            "opts": self.model._meta,
+        })
 
     @unfold_action(description=_("Import a bank statement"), url_path="import-statement-go")
     def import_statement(self, request):

@@ -17,5 +17,6 @@ DESCRIPTIONS: dict = {
     "loans.accrue": _("Daily penalty interest accrued"),
     "loans.download": _("Loan schedule or repayments downloaded"),
     "loans.statement_import": _("Bank statement of loan repayments imported"),
+    "loans.deposit_refund": _("Loan deposit (overpayment) refunded to the borrower"),
     "loans.repayment_held": _("Online repayment for a closed loan kept as its deposit for staff"),
 }

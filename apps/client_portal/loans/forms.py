@@ -13,3 +13,10 @@ class PayForm(forms.Form):
 
 class StatementImportForm(forms.Form):
     file = forms.FileField(label=_("Bank statement (CSV or MT940)"))
+
+
+class DepositRefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12,
+                                decimal_places=2)
+    date = forms.DateField(label=_("Date"))
+    reference = forms.CharField(label=_("Reference"), max_length=100)

@@ -531,3 +531,25 @@ class PenaltyAccrual(models.Model):
 
     def __str__(self):
         return f"{self.day} · {self.amount}"
+
+
+class DepositRefund(TenantModel):
+    """Part of a loan's deposit (an overpayment) paid back to the borrower by staff."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="deposit_refunds",
+                             verbose_name=_("loan"))
+    date = models.DateField(_("date"))
+    amount = money_field(_("amount"), validators=[MinValueValidator(CENT)])
+    reference = models.CharField(_("reference"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deposit refund")
+        verbose_name_plural = _("deposit refunds")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.reference} · {format_money(self.amount, self.loan.currency)}"

@@ -2,7 +2,10 @@
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.client_portal.core.display import format_value, money_html
 from apps.client_portal.core.registry import (
@@ -51,6 +54,22 @@ def _money(obj, amount):
 
 def schedule_rows(obj):
     return services.current_rows(obj)
+
+
+def instalment_status(row):
+    """Paid, partially paid, overdue or not yet due: from what the allocations put on the
+    row (its paid amounts, kept by services), so no query per row."""
+    paid = row.paid_principal + row.paid_interest
+    if paid >= row.total:
+        token, text = "paid", _("Paid")
+    elif row.due_date < timezone.localdate():
+        token, text = "overdue", _("Overdue")
+    elif paid > 0:
+        token, text = "partially-paid", _("Partially paid")
+    else:
+        token, text = "scheduled", _("Not yet due")
+    return format_html('<span class="pill pill-{}" data-status="{}">{}</span>', token, token,
+                       text)
 
 
 def repayment_rows(obj):
@@ -105,12 +124,13 @@ class LoanResource(Resource):
         ],
         related=[
             Related("schedule", _("Schedule"), rows=schedule_rows,
-                    columns=["number", "due_date", "principal", "interest", "total"],
+                    columns=["number", "due_date", "principal", "interest", "total", "status"],
                     labels={"number": _("No."), "due_date": _("Date"),
                             "principal": _("Principal"), "interest": _("Interest"),
-                            "total": _("Total")},
+                            "total": _("Total"), "status": _("Status")},
                     numbers=["number", "principal", "interest", "total"],
                     format={"due_date": lambda r: format_value(r.due_date),
+                            "status": instalment_status,
                             "principal": lambda r: _money(r.schedule.loan, r.principal),
                             "interest": lambda r: _money(r.schedule.loan, r.interest),
                             "total": lambda r: _money(r.schedule.loan, r.total)}),
@@ -196,8 +216,14 @@ class LoanResource(Resource):
         cards = []
         for loan in loans[:3]:
             pos = services.position(loan)
-            cards.append(Card(str(loan), money_html(pos["arrears"], loan.currency),
-                              url=loan.get_absolute_url(),
-                              hint=_("Current arrears"),
+            if pos["arrears"] > 0:
+                # Plain words: billing's card beside it counts overdue invoices only.
+                title = _("Loan %(number)s overdue") % {"number": loan.number}
+                hint = ngettext("%(days)s day past due", "%(days)s days past due",
+                                pos["days_past_due"]) % {"days": pos["days_past_due"]}
+            else:
+                title, hint = str(loan), _("Current arrears")
+            cards.append(Card(title, money_html(pos["arrears"], loan.currency),
+                              url=loan.get_absolute_url(), hint=hint,
                               tone="danger" if pos["arrears"] > 0 else ""))
         return cards

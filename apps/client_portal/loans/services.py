@@ -25,6 +25,7 @@ from apps.client_portal.core.models import lock
 from . import engine
 from .models import (
     AllocationLine,
+    DepositRefund,
     Instalment,
     Loan,
     PenaltyAccrual,
@@ -287,6 +288,37 @@ def apply_deposit(loan: Loan, *, by=None, request=None) -> Repayment | None:
         return record_repayment(loan, amount=amount, date=timezone.localdate(),
                                 source=Repayment.Source.STAFF, reference=f"deposit-{stamp}",
                                 by=by, description=str(_("Deposit applied")), request=request)
+
+
+def refund_deposit(loan: Loan, *, amount: Decimal, date: dt.date, reference: str, by=None,
+                   request=None) -> DepositRefund:
+    """Record that staff paid back ``amount`` of the deposit (an overpayment) to the
+    borrower: the deposit goes down by it. Refused when the deposit is smaller."""
+    amount = Decimal(amount)
+    reference = (reference or "").strip()
+    if amount < CENT or amount != amount.quantize(CENT):
+        raise Refused(_("Enter an amount of at least 0.01, in cents."), code="invalid",
+                      fields={"amount": [_("Enter an amount of at least 0.01, in cents.")]})
+    if not reference:
+        raise Refused(_("Enter the reference of the refund transfer."), code="invalid",
+                      fields={"reference": [_("Enter the reference of the refund transfer.")]})
+    with transaction.atomic():
+        loan = lock(loan)
+        if amount > loan.deposit:
+            raise Refused(
+                _("The deposit of loan %(number)s is %(deposit)s %(currency)s: a refund of "
+                  "%(amount)s %(currency)s is more than it."), code="not_allowed",
+                params={"number": loan.number, "deposit": loan.deposit,
+                        "currency": loan.currency, "amount": amount})
+        loan.deposit -= amount
+        loan.save(update_fields=["deposit"])
+        refund = DepositRefund.objects.create(
+            organization_id=loan.organization_id, loan=loan, date=date, amount=amount,
+            reference=reference[:100], created_by=by if getattr(by, "pk", None) else None)
+        audit.record("loans.deposit_refund", obj=loan, actor=by, request=request,
+                     changes={"amount": str(amount), "date": date.isoformat(),
+                              "reference": reference[:100], "deposit": str(loan.deposit)})
+    return refund
 
 
 # --- reschedule (proposed, then approved by another person) -----------------------------
