@@ -124,6 +124,10 @@ def test_the_reports_list_shows_description_and_who_asked(login, demo, nw_access
 
 def test_ordering_in_the_portal_then_pdf_and_json(login, demo, northwind):
     client = login(demo.users["member"], northwind)
+    for slug in ("credit-reports", "registry-lookups"):
+        form = client.get(f"/p/{slug}/new/").content.decode()
+        assert ">Order</button>" in form and ">Save</button>" not in form, slug
+        assert ">Choose a purpose</option>" in form, slug
     response = client.post("/p/credit-reports/new/", {
         "kind": "report", "subject_kind": "person", "subject_id": PERSON_IDNP,
         "purpose": "credit_application", "consent_reference": "CNS-PORTAL-1"})

@@ -217,6 +217,14 @@ class ReportQuerySet(ScopedQuerySet):
         return self.filter(subject_kind=subject_kind, subject_id=subject_id)
 
 
+class PurposeField(models.CharField):
+    """The purpose, whose form select opens on "Choose a purpose" rather than dashes."""
+
+    def get_choices(self, include_blank=True, blank_choice=None, *args, **kwargs):
+        return super().get_choices(include_blank, blank_choice or [("", _("Choose a purpose"))],
+                                   *args, **kwargs)
+
+
 class Order(AppendOnly, TenantModel):
     """What every order shares: the subject, the purpose, the consent, who asked and when."""
 
@@ -226,7 +234,7 @@ class Order(AppendOnly, TenantModel):
     subject_name = models.CharField(
         _("name of the subject"), max_length=200, blank=True,
         help_text=_("Optional; otherwise the name furnished with the subject's records."))
-    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices,
+    purpose = PurposeField(_("purpose"), max_length=24, choices=Purpose.choices,
                                help_text=_("Logged with the order; the subject reads it."))
     purpose_detail = models.CharField(_("purpose, in words"), max_length=300, blank=True,
                                       help_text=_("Required when the purpose is “other”."))

@@ -37,6 +37,7 @@ class OrderResource(Resource):
     # personal report instead (views.personal_report).
     for_kinds = ("company",)
     edit_fields = []
+    create_button = _("Order")  # the create form's button (portal/form.html), not "Save"
     export = True
     ordering = ["-requested_at", "-id"]
     filters = ["kind", "subject_kind", "purpose", "requested_at"]
