@@ -76,3 +76,9 @@ def test_provider_then_own_certificate_then_seal(demo, login, tmp_path):
     client_sig = [s for s in result["signatures"] if s["signer"] == "Marek Manning"]
     assert client_sig and client_sig[0]["intact"] and not client_sig[0]["trusted"]
     assert result["issued_here"]
+    # The page says what "not trusted" means there.
+    from django.test import Client
+
+    html = Client().post("/verify/", {"file": SimpleUploadedFile(
+        "f.pdf", final, content_type="application/pdf")}).content.decode()
+    assert 'id="untrusted-note"' in html and "not on this site" in html

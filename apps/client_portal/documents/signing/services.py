@@ -402,7 +402,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
                "certificate_serial": signer.certificate_serial,
                "pdf_sha256": hashlib.sha256(signed).hexdigest(), **(data or {})}
     add_event(req, EvidenceEvent.Kind.SIGNED, signer=signer, user=access.user,
-              request=request, at=now, data=details)
+              actor=signer.signer_name, request=request, at=now, data=details)
     if sent:  # the signer's own signature, sent to the provider and received here
         add_event(req, EvidenceEvent.Kind.SENT, signer=signer, user=access.user,
                   request=request)
