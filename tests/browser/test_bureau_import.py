@@ -65,6 +65,24 @@ def test_metro2_upload_progress_bar_reaches_the_end(demo_live, page, sign_in, mo
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, (url, wide)
 
+    # A refused file's errors fold into cards on a phone (the table was 468 px wide).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.client_portal.core.models import Membership
+
+    owner = Membership.objects.get(user__email="owner@lender.example.com")
+    data, _record, _field = writer.broken("bad_rdw")
+    bad = services.start_import(access=owner.access(), fmt="metro2",
+                                upload=SimpleUploadedFile("bad.dat", data))
+    services.run_import(*queued[-1])
+    page.goto(f"/bureau/imports/{bad.uuid}/progress/")
+    assert page.locator("[data-testid=import-errors] td").count() >= 4
+    shown = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid=import-errors] td')].map((td) => getComputedStyle(td).display)""")
+    assert "table-cell" not in shown, shown  # cards, as the portal's other tables
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, ("refused", wide)
+
 
 def test_a_debts_header_figures_fit_a_phone(demo_live, open_page, sign_in):
     """The debt with the largest balance: its head figures stay inside their boxes at
