@@ -202,3 +202,17 @@ def test_both_doors_say_when_the_quota_is_used_up(login, demo, northwind):
     assert api.status_code == 409
     assert api.json()["error"]["code"] == "quota_exceeded"
     assert CreditReport.objects.count() == before
+
+
+def test_the_lookups_list_reads_its_descriptions_in_the_pages_language(login, demo, northwind):
+    from django.contrib.auth import get_user_model
+
+    from apps.client_portal.bureau.reports.models import RegistryLookup
+
+    lookup = RegistryLookup.objects.filter(organization=northwind).first()
+    assert lookup is not None
+    get_user_model().objects.filter(pk=demo.users["member"].pk).update(language="ro")
+    client = login(demo.users["member"], northwind)
+    body = client.get("/p/registry-lookups/").content.decode()
+    subject = lookup.subject_name or lookup.subject_id
+    assert f" despre {subject}" in body and f" on {subject}" not in body
