@@ -235,6 +235,7 @@ def test_a_record_with_an_open_dispute_shows_it_and_a_refusal_keeps_the_text(log
 
 def test_a_person_without_a_free_report_is_told_when_the_next_one_comes(login, demo):
     client = login(demo.users["ion"], demo.organizations["ion"])
+    assert "the next is available on" in client.get("/bureau/personal-report/").content.decode()
     response = client.post("/bureau/personal-report/", follow=True)
     text = response.content.decode()
     assert "Your free report for this year has been used" in text

@@ -84,7 +84,7 @@ def personal_report(request):
     reports = PersonalReport.objects.for_access(request.access).filter(user=request.user)
     return render(request, "bureau_reports/personal_list.html", {
         "reports": reports[:50], "free_left": services.free_report_left(request.user),
-        "idnp": idnp,
+        "next_free": services.next_free_report(request.user), "idnp": idnp,
     })
 
 
