@@ -26,3 +26,7 @@ WHITENOISE_USE_FINDERS = True
 import tempfile  # noqa: E402
 
 SIGNING_DIR = tempfile.mkdtemp(prefix="cp-test-signing-")
+# The demo seeded once per test database writes its files here; each test then writes
+# under a MEDIA_ROOT of its own and reads the seed's files from here (tests/seeded_storage.py).
+SEEDED_MEDIA_ROOT = tempfile.mkdtemp(prefix="cp-test-seeded-files-")
+STORAGES = {**STORAGES, "default": {"BACKEND": "tests.seeded_storage.SeededFallbackStorage"}}

@@ -24,9 +24,13 @@ _SEEDED: dict = {}
 
 
 def _seed():
+    from django.conf import settings
+    from django.test import override_settings
+
     from apps.client_portal.core.management.commands.seed_demo import seed_all
 
-    ctx = seed_all(rows=DEMO_ROWS)
+    with override_settings(MEDIA_ROOT=settings.SEEDED_MEDIA_ROOT):
+        ctx = seed_all(rows=DEMO_ROWS)
     _SEEDED["users"] = {key: user.email for key, user in ctx.users.items()}
     _SEEDED["organizations"] = {key: org.client_code for key, org in ctx.organizations.items()}
     return ctx

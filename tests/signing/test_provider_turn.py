@@ -31,7 +31,7 @@ def test_owner_then_provider_completes_and_a_down_tsa_is_retried(demo, settings,
     assert req.status == "sealed" and req.final_id
     provider = req.signers.get(step=2)
     assert provider.status == "signed" and provider.method == "provider"
-    assert req.events.get(kind="signed", signer=provider).actor == "The provider"
+    assert req.events.get(kind="signed", signer=provider).actor == services.provider_name()
     # The back office names the certificate of a drawn signature as the provider's seal.
     client.force_login(demo.users["admin"])
     html = client.get(reverse("admin:signing_signaturerequest_change", args=[req.pk])

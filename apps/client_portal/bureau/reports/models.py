@@ -419,7 +419,8 @@ class Dispute(TenantModel):
                                 name="bureau_dispute_open")]
 
     def __str__(self):
-        return f"{self.get_reason_display()} — {self.account_number}"
+        # The account alone: the audit keeps this text as it was, in no one language.
+        return self.account_number
 
     def get_absolute_url(self):
         return reverse("portal:detail", args=["disputes", self.uuid])

@@ -119,6 +119,11 @@ def _seed(ctx):
         signers=[[{"provider": True}], [{"role": Role.MANAGER}]], by=staff)
     # The supplier signs first; the act then awaits the client's own certificate.
     services.sign(act, access=Access.provider(user=staff))
+    # A limit request the supplier has yet to sign first (staff: "Sign as the provider").
+    services.request_signatures(
+        _document(northwind, "Power limit request 2026-03", StoredFile.Kind.REPORT),
+        title="Power limit request 2026-03", method="certificate",
+        signers=[[{"provider": True}], [{"role": Role.OWNER}]], by=staff)
     signed = services.request_signatures(
         _document(northwind, "Framework agreement 2025"), title="Framework agreement 2025",
         signers=[[{"role": Role.OWNER}]], by=staff)

@@ -185,6 +185,12 @@ def _slot_label(row: Signer) -> str:
 
 
 # --- evidence ------------------------------------------------------------------------
+def provider_name() -> str:
+    """How the evidence names the provider: its own name, the same in every language
+    (what is kept in the hash-chained trail is read, never translated)."""
+    return str(getattr(settings, "PROVIDER_NAME", "") or "Provider")[:200]
+
+
 def add_event(req, kind, *, signer=None, user=None, actor="", request=None, data=None,
               at=None) -> EvidenceEvent:
     """Append an event to ``req``'s chain (the caller holds the request's row lock)."""
@@ -355,7 +361,7 @@ def _sign_row(req, signer, *, access, image_png=None, typed_name="", timezone_na
     if image_png and len(image_png) > 512 * 1024:
         raise Refused(_("The drawn signature is too large."), code="invalid")
     now = timezone.now()
-    name = access.user.display_name if access.user is not None else str(_("The provider"))
+    name = access.user.display_name if access.user is not None else provider_name()
     shown = typed_name if (typed_name and not image_png) else name
     signed = pdf.sign_for(_working_bytes(req), field=signer.field_name, signer_name=name,
                           reason=f"Signed by {name}" + (f" as '{typed_name}'"
@@ -382,7 +388,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
     signer.status = Signer.Status.SIGNED
     signer.signed_by = access.user
     signer.signer_name = (access.user.display_name if access.user is not None
-                          else str(_("The provider")))[:200]
+                          else provider_name())[:200]
     signer.signed_at = now
     signer.signer_timezone = (timezone_name or "")[:64]
     signer.ip = client_ip(request) if request is not None else None
@@ -407,7 +413,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
         add_event(req, EvidenceEvent.Kind.SENT, signer=signer, user=access.user,
                   request=request)
         add_event(req, EvidenceEvent.Kind.RECEIVED, signer=signer,
-                  actor=str(_("The provider")), data={"pdf_sha256": details["pdf_sha256"]})
+                  actor=provider_name(), data={"pdf_sha256": details["pdf_sha256"]})
     final = None
     step_rows = [row for row in req.signers.all() if row.step == req.current_step]
     if all(row.status == Signer.Status.SIGNED for row in step_rows):
@@ -427,7 +433,7 @@ def _signed(req, signer, signed: bytes, *, access, request, now, timezone_name="
             title_params=messages.params(title=req.title), content_type="application/pdf")
         req.status = SignatureRequest.Status.SEALED
         req.sealed_at = timezone.now()
-        add_event(req, EvidenceEvent.Kind.SEALED, actor=str(_("The provider")),
+        add_event(req, EvidenceEvent.Kind.SEALED, actor=provider_name(),
                   data={"final_sha256": req.final.sha256})
         _later(lambda: _notify_sealed(req))
     req.save()
@@ -692,7 +698,7 @@ def remind(req, *, by=None) -> None:
     req.last_reminded_at = timezone.now()
     SignatureRequest.objects.filter(pk=req.pk).update(last_reminded_at=req.last_reminded_at)
     add_event(req, EvidenceEvent.Kind.REMINDED, user=by,
-              actor="" if by else str(_("The provider")))
+              actor="" if by else provider_name())
     _later(lambda: _notify_turn(req))
 
 
