@@ -419,8 +419,9 @@ class Dispute(TenantModel):
                                 name="bureau_dispute_open")]
 
     def __str__(self):
-        # The account alone: the audit keeps this text as it was, in no one language.
-        return self.account_number
+        # The account and who disputes it: the audit keeps this text as it was, so it is
+        # in no one language.
+        return " · ".join(part for part in (self.account_number, self.filed_by_name) if part)
 
     def get_absolute_url(self):
         return reverse("portal:detail", args=["disputes", self.uuid])
