@@ -55,6 +55,15 @@ from apps.client_portal.core.models import Organization
 org, _ = Organization.objects.get_or_create(client_code="B-0001", defaults=dict(
     kind="company", name="Bench Lender SRL", country="MD", registration_number="1003600045670",
     email="bench@lender.example.com"))
+# Imports count against the client's subscription (records per period): one large enough.
+import datetime
+from decimal import Decimal
+
+from apps.client_portal.bureau.reports.models import Plan, Subscription
+plan, _ = Plan.objects.get_or_create(name="Bench plan", defaults=dict(
+    period_months=12, price=Decimal("0"), quota_records=2_000_000_000))
+Subscription.objects.get_or_create(organization=org, contract_number="BENCH-1", defaults=dict(
+    plan=plan, starts_on=datetime.date(2020, 1, 1), price=Decimal("0")))
 print(org.pk)
 """
 
