@@ -556,10 +556,31 @@ def _model_field(model, name):
         return None
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """A menu entry for a page of its own that is no resource's list (a person's own
+    credit report): its label, its URL name, its icon, and who sees it
+    (``visible(access)``, cheap: it runs on every page)."""
+
+    label: Any
+    url_name: str
+    icon: str = "file"
+    visible: Callable[[Access], bool] = lambda access: True
+
+
 class Registry:
     def __init__(self):
         self._resources: dict[str, type[Resource]] = {}
         self.duplicates: list[tuple[str, type[Resource], type[Resource]]] = []
+        self._links: list[MenuLink] = []
+
+    def add_menu_link(self, link: MenuLink) -> MenuLink:
+        if link not in self._links:
+            self._links.append(link)
+        return link
+
+    def menu_links(self, access: Access) -> list[MenuLink]:
+        return [link for link in self._links if link.visible(access)]
 
     def register(self, resource: type[Resource]):
         """Class decorator; a slug registered twice is reported by the system checks."""

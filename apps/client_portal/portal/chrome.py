@@ -172,6 +172,12 @@ def sidenav(context) -> SafeString:
         items.append(f'<li><a href="{_e(url)}"{current if active else ""}>{_icon(icons, r.icon)}'
                      f'<span class="label">{label}</span>'
                      f'{_badge(unread) if r.slug == "notifications" else ""}</a></li>')
+    for url, link, active in context.get("menu_links", ()):
+        label = _e(str(link.label))
+        if active:
+            here = label
+        items.append(f'<li><a href="{_e(url)}"{current if active else ""}>'
+                     f'{_icon(icons, link.icon)}<span class="label">{label}</span></a></li>')
     entries = "\n".join(items)
     links = f"{home}\n{entries}"
     badge = _badge(unread) if unread else ""

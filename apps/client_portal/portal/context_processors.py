@@ -28,6 +28,10 @@ def portal(request):
         "menu": menu,
         "menu_entries": [(list_url.replace("/slug/", f"/{r.slug}/"), r, r.slug == active_slug)
                          for r in menu],
+        # Pages of their own (registry.MenuLink), after the resources' lists.
+        "menu_links": [(chrome.reverse(link.url_name), link,
+                        bool(match) and match.view_name == link.url_name)
+                       for link in (registry.menu_links(access) if access else [])],
         "icons": static("portal/icons.svg"),
         "url_name": match.url_name if match else None,
         "active_slug": active_slug,

@@ -148,6 +148,17 @@ def test_the_persons_dashboard_leads_to_the_personal_report(login, demo):
     assert "/bureau/personal-report/" in page and "Personal report" in page
     assert "/p/credit-reports/" not in page  # a private person orders no reports
     assert client.get("/p/credit-reports/").status_code == 404
+    # ... and the side menu leads there too, marked as the page one is on when there.
+    nav = page[page.index('<nav class="sidenav"'):page.index("</nav>")]
+    assert 'href="/bureau/personal-report/"' in nav and "Personal report" in nav
+    here = client.get("/bureau/personal-report/").content.decode()
+    assert 'href="/bureau/personal-report/" aria-current="page"' in here
+
+
+def test_only_a_person_with_an_idnp_has_the_personal_report_in_the_menu(login, demo):
+    page = login(demo.users["owner"], demo.organizations["northwind"]).get("/").content.decode()
+    nav = page[page.index('<nav class="sidenav"'):page.index("</nav>")]
+    assert "/bureau/personal-report/" not in nav
 
 
 def test_the_person_signs_in_by_idnp_and_reads_the_report(settings, demo, client):

@@ -10,6 +10,7 @@ from apps.client_portal.core.registry import (
     Column,
     Layout,
     Link,
+    MenuLink,
     Related,
     Resource,
     Section,
@@ -222,3 +223,12 @@ class DisputeResource(Resource):
         services.tell_person(obj)
 
 
+def _has_idnp(access) -> bool:
+    user = access.user
+    return bool(user is not None and getattr(user, "national_id_country", "") == "MD"
+                and getattr(user, "national_id", ""))
+
+
+# The person's own report is a page of its own (only theirs, never the organization's).
+registry.add_menu_link(MenuLink(_("Personal report"), "bureau_reports:personal", icon="user",
+                                visible=_has_idnp))
