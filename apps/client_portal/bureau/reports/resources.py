@@ -177,8 +177,7 @@ class SubscriptionResource(Resource):
     def dashboard_cards(cls, access):
         cards = []
         user = access.user
-        if user is not None and getattr(user, "national_id_country", "") == "MD" and (
-                user.national_id):
+        if services.has_idnp(user):
             cards.append(Card(_("Personal report"),
                               _("Free report available") if services.free_report_left(user)
                               else _("Read your report"),
@@ -223,12 +222,6 @@ class DisputeResource(Resource):
         services.tell_person(obj)
 
 
-def _has_idnp(access) -> bool:
-    user = access.user
-    return bool(user is not None and getattr(user, "national_id_country", "") == "MD"
-                and getattr(user, "national_id", ""))
-
-
 # The person's own report is a page of its own (only theirs, never the organization's).
 registry.add_menu_link(MenuLink(_("Personal report"), "bureau_reports:personal", icon="user",
-                                visible=_has_idnp))
+                                visible=lambda access: services.has_idnp(access.user)))

@@ -219,8 +219,14 @@ class NoNationalId(Refused):
     pass
 
 
+def has_idnp(user) -> bool:
+    """Whether ``user`` signs in with a Moldovan national ID: the personal report is theirs."""
+    return bool(user is not None and getattr(user, "national_id_country", "") == "MD"
+                and getattr(user, "national_id", ""))
+
+
 def person_idnp(user) -> str:
-    if getattr(user, "national_id_country", "") != "MD" or not getattr(user, "national_id", ""):
+    if not has_idnp(user):
         raise NoNationalId(_("The personal report is for people signed in with a Moldovan "
                              "national ID (IDNP). Add yours to your account first."),
                            code="no_national_id", status=403)
