@@ -96,18 +96,29 @@ def sign_page(request, lookup):
         if services.turn_of(req, request.access) is not None:
             services.record_view(req, access=request.access, request=request)
         return _page(request, req)
+    return _submit(request, req, lambda: services.sign(
+        req, access=request.access,
+        image_png=decode_image(request.POST.get("signature_image", "")),
+        typed_name=request.POST.get("typed_name", ""),
+        consent_sha256=_confirmed_consent(request),
+        timezone_name=request.POST.get("timezone", ""), request=request),
+        _("Signed. Thank you."))
+
+
+def _confirmed_consent(request) -> str:
+    """The consent text's hash the form sent, when its box was ticked; else nothing."""
+    return request.POST.get("consent_sha256", "") if request.POST.get("consent_ok") else ""
+
+
+def _submit(request, req, call, done):
+    """A signing form's POST: ``call()`` the service, then back to the request with
+    ``done``; a refusal shows the page again with its message."""
     try:
-        services.sign(
-            req, access=request.access,
-            image_png=decode_image(request.POST.get("signature_image", "")),
-            typed_name=request.POST.get("typed_name", ""),
-            consent_sha256=request.POST.get("consent_sha256", "")
-            if request.POST.get("consent_ok") else "",
-            timezone_name=request.POST.get("timezone", ""), request=request)
+        call()
     except Refused as refusal:
         req.refresh_from_db()
         return _page(request, req, error=refusal.message, status=refusal.status)
-    messages.success(request, _("Signed. Thank you."))
+    messages.success(request, done)
     return redirect(req.get_absolute_url())
 
 
@@ -320,16 +331,10 @@ def upload_page(request, lookup):
         req = SignatureRequestResource.get_object(request.access, lookup)
     except Refused as refusal:
         return refused_page(request, refusal, SignatureRequestResource)
-    try:
-        services.certificate_upload(
-            req, access=request.access, data=read_limited(request),
-            consent_sha256=request.POST.get("consent_sha256", "")
-            if request.POST.get("consent_ok") else "", request=request)
-    except Refused as refusal:
-        req.refresh_from_db()
-        return _page(request, req, error=refusal.message, status=refusal.status)
-    messages.success(request, _("Your signed document was received."))
-    return redirect(req.get_absolute_url())
+    return _submit(request, req, lambda: services.certificate_upload(
+        req, access=request.access, data=read_limited(request),
+        consent_sha256=_confirmed_consent(request), request=request),
+        _("Your signed document was received."))
 
 
 @require_http_methods(["POST"])
@@ -340,14 +345,9 @@ def decline_page(request, lookup):
         req = SignatureRequestResource.get_object(request.access, lookup)
     except Refused as refusal:
         return refused_page(request, refusal, SignatureRequestResource)
-    try:
-        services.decline(req, access=request.access, reason=request.POST.get("reason", ""),
-                         request=request)
-    except Refused as refusal:
-        req.refresh_from_db()
-        return _page(request, req, error=refusal.message, status=refusal.status)
-    messages.success(request, _("You declined to sign. We let the provider know."))
-    return redirect(req.get_absolute_url())
+    return _submit(request, req, lambda: services.decline(
+        req, access=request.access, reason=request.POST.get("reason", ""), request=request),
+        _("You declined to sign. We let the provider know."))
 
 
 class DeclineInput(serializers.Serializer):
